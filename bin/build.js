@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// Build every package (the core and each plugin): esbuild bundles each command and hook into dist/ (start-up
+// is the budget: one file per command instead of hundreds of modules), then oclif.manifest.json is
+// regenerated from the built commands so oclif never imports commands just to list them.
+import {build} from 'esbuild'
+import {existsSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {dirname, join, relative} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const check = process.argv.includes('--check')
+
+function packages() {
+  const found = [root]
+  for (const parent of ['plugins', join('test', 'fixtures')]) {
+    const dir = join(root, parent)
+    if (!existsSync(dir)) continue
+    for (const name of readdirSync(dir).sort()) {
+      if (existsSync(join(dir, name, 'package.json')) && existsSync(join(dir, name, 'src'))) found.push(join(dir, name))
+    }
+  }
+  return found
+}
+
+function entries(pkg) {
+  const out = []
+  for (const sub of ['commands', 'hooks']) {
+    const dir = join(pkg, 'src', sub)
+    if (!existsSync(dir)) continue
+    for (const file of readdirSync(dir, {recursive: true})) {
+      if (String(file).endsWith('.ts')) out.push(join(dir, String(file)))
+    }
+  }
+  return out
+}
+
+async function bundle(pkg) {
+  rmSync(join(pkg, 'dist'), {recursive: true, force: true})
+  await build({
+    entryPoints: entries(pkg),
+    outdir: join(pkg, 'dist'),
+    outbase: join(pkg, 'src'),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    legalComments: 'none',
+    chunkNames: 'chunks/[name]-[hash]',
+    // Shared by every plugin at run time (one instance), or native/optional: resolved from node_modules.
+    external: ['@oclif/core', '@oclif/plugin-plugins', 'ssh2', 'cpu-features'],
+    banner: {js: "import{createRequire as __csnetRequire}from'node:module';const require=__csnetRequire(import.meta.url);"},
+    logLevel: 'warning',
+  })
+}
+
+async function manifest(pkg) {
+  const {Plugin} = await import('@oclif/core/lib/config/plugin.js').catch(() => import('@oclif/core'))
+  const plugin = new Plugin({root: pkg, type: 'core', ignoreManifest: true, errorOnManifestCreate: true, isRoot: true})
+  await plugin.load()
+  return `${JSON.stringify(plugin.manifest, null, 2)}\n`
+}
+
+let stale = []
+for (const pkg of packages()) {
+  await bundle(pkg)
+  if (!JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).oclif?.commands) continue
+  const text = await manifest(pkg)
+  const path = join(pkg, 'oclif.manifest.json')
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : ''
+  if (current !== text) {
+    if (check) stale.push(relative(root, path) || path)
+    else writeFileSync(path, text)
+  }
+}
+if (stale.length > 0) {
+  console.error(`stale manifest(s): ${stale.join(', ')}; run npm run build and commit them`)
+  process.exit(1)
+}
