@@ -74,8 +74,9 @@ function planVeth(plan: LinkPlan, want: GuestAttachment, mtu: number, host: Host
   const nsEnd = ns.links.get(want.vethNs)
   const strayPeer = host.links.get(want.vethNs)
   const healthy = hostEnd?.kind === 'veth' && hostEnd.peerElsewhere && nsEnd?.kind === 'veth'
-  if (!healthy && hostEnd?.kind === 'veth' && strayPeer?.kind === 'veth' && !nsEnd) {
-    // Half-made pair (crash between create and move): finish the move rather than start over.
+  const halfMade = !healthy && hostEnd?.kind === 'veth' && strayPeer?.kind === 'veth' && !nsEnd
+  if (halfMade) {
+    // Crash between create and move: finish the move rather than start over.
     plan.host.push(['link', 'set', want.vethNs, 'netns', want.namespace])
   } else if (!healthy) {
     if (hostEnd) plan.host.push(['link', 'del', want.vethHost])
@@ -86,7 +87,7 @@ function planVeth(plan: LinkPlan, want: GuestAttachment, mtu: number, host: Host
       'peer', 'name', want.vethNs, 'mtu', String(mtu), 'netns', want.namespace,
     ])
   }
-  const fresh = !healthy
+  const fresh = !healthy && !halfMade
   if (fresh || hostEnd?.master !== want.bridge) plan.host.push(['link', 'set', want.vethHost, 'master', want.bridge])
   if (!fresh && hostEnd?.mtu !== mtu) plan.host.push(['link', 'set', want.vethHost, 'mtu', String(mtu)])
   if (fresh || !hostEnd?.up) plan.host.push(['link', 'set', want.vethHost, 'up'])

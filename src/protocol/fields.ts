@@ -21,22 +21,13 @@ export const id = scalar.pipe(
 export const UNTAGGED = 'untagged'
 
 /** A VLAN tag: "100", 100, "vlan://100", or "untagged". */
-export const vlan = scalar.pipe(
-  z
-    .string()
-    .transform((value) => value.replace(/^vlan:\/\//i, ''))
-    .pipe(
-      z.union([
-        z.string().regex(/^untagged$/i).transform(() => UNTAGGED),
-        z
-          .string()
-          .regex(/^\d{1,4}$/, 'must be a VLAN id 1-4094, "vlan://<id>" or "untagged"')
-          .transform(Number)
-          .pipe(z.number().int().min(1, 'must be a VLAN id 1-4094').max(4094, 'must be a VLAN id 1-4094'))
-          .transform(String),
-      ]),
-    ),
-)
+export const vlan = scalar.transform((value, ctx) => {
+  const tag = value.replace(/^vlan:\/\//i, '')
+  if (/^untagged$/i.test(tag)) return UNTAGGED
+  if (/^\d{1,4}$/.test(tag) && Number(tag) >= 1 && Number(tag) <= 4094) return String(Number(tag))
+  ctx.addIssue({code: 'custom', message: 'must be a VLAN id 1-4094, "vlan://<id>" or "untagged"'})
+  return z.NEVER
+})
 
 export const ipv4 = scalar.pipe(z.ipv4({message: 'must be an IPv4 address'}))
 export const ipv6 = scalar.pipe(z.ipv6({message: 'must be an IPv6 address'}))
