@@ -61,7 +61,8 @@ export abstract class CloudStackCommand<S extends z.ZodType> extends Command {
   }
 
   private async invocation(command: string): Promise<Invocation> {
-    const {args, flags} = await this.parse(this.ctor)
+    // Spread into parse options, a class only carries its own statics: name the inherited ones explicitly.
+    const {args, flags} = await this.parse({args: this.ctor.args, flags: this.ctor.flags, strict: true})
     const payloadFile = args.payload as string | undefined
     const timeout = args.timeout as string | undefined
     if (payloadFile !== undefined) return readPayloadFile(command, payloadFile, timeout)

@@ -8,6 +8,7 @@ export interface ObservedLink {
   master?: string
   up: boolean
   mtu: number
+  mac?: string
   vlanId?: number
   parent?: string
   /** veth peer sits in another namespace */
@@ -24,6 +25,7 @@ interface IpLink {
   ifname: string
   flags?: string[]
   mtu?: number
+  address?: string
   master?: string
   link?: string
   link_netnsid?: number
@@ -38,6 +40,7 @@ function toLink(entry: IpLink): ObservedLink {
     master: entry.master,
     up: entry.flags?.includes('UP') ?? false,
     mtu: entry.mtu ?? 1500,
+    mac: entry.address,
     vlanId: entry.linkinfo?.info_data?.id,
     parent: entry.link,
     peerElsewhere: entry.link_netnsid !== undefined,

@@ -9,6 +9,8 @@ export interface GuestAttachment {
   bridge: string
   vethHost: string
   vethNs: string
+  /** Stable MAC of the namespace end: a rebuilt veth keeps it, so guests' ARP caches stay valid. */
+  mac: string
   /** Addresses (CIDR form) the namespace end carries. */
   addresses: string[]
   defaultRoute?: string
@@ -84,7 +86,7 @@ function planVeth(plan: LinkPlan, want: GuestAttachment, mtu: number, host: Host
     if (nsEnd) plan.namespace.push(['link', 'del', want.vethNs])
     plan.host.push([
       'link', 'add', want.vethHost, 'mtu', String(mtu), 'type', 'veth',
-      'peer', 'name', want.vethNs, 'mtu', String(mtu), 'netns', want.namespace,
+      'peer', 'name', want.vethNs, 'address', want.mac, 'mtu', String(mtu), 'netns', want.namespace,
     ])
   }
   const fresh = !healthy && !halfMade
@@ -92,6 +94,7 @@ function planVeth(plan: LinkPlan, want: GuestAttachment, mtu: number, host: Host
   if (!fresh && hostEnd?.mtu !== mtu) plan.host.push(['link', 'set', want.vethHost, 'mtu', String(mtu)])
   if (fresh || !hostEnd?.up) plan.host.push(['link', 'set', want.vethHost, 'up'])
   if (!fresh && nsEnd?.mtu !== mtu) plan.namespace.push(['link', 'set', want.vethNs, 'mtu', String(mtu)])
+  if (halfMade || (!fresh && nsEnd?.mac !== want.mac)) plan.namespace.push(['link', 'set', want.vethNs, 'address', want.mac])
 }
 
 function planNamespaceSide(plan: LinkPlan, want: GuestAttachment, ns: NamespaceView): void {

@@ -1,3 +1,5 @@
+import {createHash} from 'node:crypto'
+
 import {InputError} from '../core/errors.js'
 import type {GuestAttachment} from '../links/plan.js'
 import {bridgeName, chosenId, guestVethNames, namespaceName, vlanDeviceName} from '../naming/names.js'
@@ -90,6 +92,7 @@ export function guestAttachmentOf(record: NetworkRecord): GuestAttachment {
     bridge: record.names.bridge,
     vethHost: record.names.vethHost,
     vethNs: record.names.vethNs,
+    mac: stableMac(`${record.namespace}/${record.names.vethNs}`),
     addresses,
   }
   if (record.vlan && record.vlan !== UNTAGGED) attachment.vlanId = Number(record.vlan)
@@ -123,4 +126,10 @@ export function namespaceSysctls(records: NetworkRecord[]): Record<string, strin
     }
   }
   return settings
+}
+
+/** A locally administered unicast MAC derived from a name: the same device always gets the same address. */
+export function stableMac(name: string): string {
+  const bytes = createHash('sha256').update(name).digest().subarray(0, 5)
+  return ['02', ...[...bytes].map((byte) => byte.toString(16).padStart(2, '0'))].join(':')
 }

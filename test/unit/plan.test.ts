@@ -6,7 +6,7 @@ import {isEmptyPlan, planGuestAttachment, planGuestDetach, PlanError, type Guest
 
 const want: GuestAttachment = {
   namespace: 'cs-net-42', parentDevice: 'eth1', vlanId: 100, vlanDevice: 'eth1.100', bridge: 'breth1-100',
-  vethHost: 'vh-100-42', vethNs: 'vn-100-42', addresses: ['10.1.1.1/24', 'fd00::1/64'],
+  vethHost: 'vh-100-42', vethNs: 'vn-100-42', mac: '02:00:00:00:00:2a', addresses: ['10.1.1.1/24', 'fd00::1/64'],
 }
 
 function link(name: string, extra: Partial<ObservedLink> = {}): [string, ObservedLink] {
@@ -19,7 +19,7 @@ const converged = {
     link('breth1-100', {kind: 'bridge', mtu: 9000}), link('vh-100-42', {kind: 'veth', master: 'breth1-100', peerElsewhere: true, mtu: 9000}),
   ])},
   ns: {
-    links: new Map([link('lo'), link('vn-100-42', {kind: 'veth', peerElsewhere: true, mtu: 9000})]),
+    links: new Map([link('lo'), link('vn-100-42', {kind: 'veth', peerElsewhere: true, mtu: 9000, mac: '02:00:00:00:00:2a'})]),
     addresses: [{device: 'vn-100-42', family: 'inet', cidr: '10.1.1.1/24'}, {device: 'vn-100-42', family: 'inet6', cidr: 'fd00::1/64'}, {device: 'vn-100-42', family: 'inet6', cidr: 'fe80::1/64'}],
     routes: [],
   } satisfies NamespaceView,
@@ -41,7 +41,7 @@ describe('guest link planning', () => {
       'link add name breth1-100 mtu 9000 type bridge',
       'link set breth1-100 up',
       'link set eth1.100 master breth1-100',
-      'link add vh-100-42 mtu 9000 type veth peer name vn-100-42 mtu 9000 netns cs-net-42',
+      'link add vh-100-42 mtu 9000 type veth peer name vn-100-42 address 02:00:00:00:00:2a mtu 9000 netns cs-net-42',
       'link set vh-100-42 master breth1-100',
       'link set vh-100-42 up',
     ])
@@ -54,7 +54,7 @@ describe('guest link planning', () => {
     const plan = planGuestAttachment(want, {links: new Map([link('eth1.100', {kind: 'veth', mtu: 1450})])}, noNamespace)
     assert.deepEqual(plan.creates, ['breth1-100'])
     assert.ok(!plan.host.some((c) => c.join(' ').includes('type vlan')))
-    assert.ok(plan.host.some((c) => c.join(' ') === 'link add vh-100-42 mtu 1450 type veth peer name vn-100-42 mtu 1450 netns cs-net-42'))
+    assert.ok(plan.host.some((c) => c.join(' ') === 'link add vh-100-42 mtu 1450 type veth peer name vn-100-42 address 02:00:00:00:00:2a mtu 1450 netns cs-net-42'))
   })
 
   it('finishes a half-made veth pair instead of failing', () => {
@@ -62,6 +62,7 @@ describe('guest link planning', () => {
     const ns = {...converged.ns, links: new Map([link('lo')]), addresses: []}
     const plan = planGuestAttachment(want, host, ns)
     assert.deepEqual(plan.host.map((c) => c.join(' ')), ['link set vn-100-42 netns cs-net-42'])
+    assert.ok(plan.namespace.some((c) => c.join(' ') === 'link set vn-100-42 address 02:00:00:00:00:2a'))
   })
 
   it('corrects addresses: adds missing ones, removes stale ones, keeps link-local', () => {
