@@ -7,7 +7,8 @@ import {resolvePaths} from '../core/paths.js'
 /** One clear line (CloudStack stores our output) instead of oclif's suggestion prompt. */
 const hook: Hook<'command_not_found'> = async function (options) {
   openLog(resolvePaths().logFile)
-  const id = options.id
+  // With a space topic separator oclif folds following words into the id ("assign-ip:x").
+  const id = options.id.split(':')[0] ?? options.id
   const owner = COMMAND_OWNERS[id]
   const message = owner
     ? `csnet: command "${id}" is provided by ${owner}, which is not installed on this host (see csnet plugins)`
