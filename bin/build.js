@@ -23,7 +23,7 @@ function packages() {
 }
 
 function entries(pkg) {
-  const out = []
+  const out = pkg === root ? [join(root, 'src', 'main.ts')] : []
   for (const sub of ['commands', 'hooks']) {
     const dir = join(pkg, 'src', sub)
     if (!existsSync(dir)) continue
@@ -48,8 +48,9 @@ async function bundle(pkg) {
     minify: true,
     legalComments: 'none',
     chunkNames: 'chunks/[name]-[hash]',
-    // Shared by every plugin at run time (one instance), or native/optional: resolved from node_modules.
-    external: ['@oclif/core', '@oclif/plugin-plugins', 'ssh2', 'cpu-features'],
+    // The core bundles @oclif/core with its commands (start-up time); plugins resolve it from node_modules.
+    // Native or optional modules are never bundled.
+    external: [...(pkg === root ? [] : ['@oclif/core']), '@oclif/plugin-plugins', 'ssh2', 'cpu-features', 'typescript', 'ts-node'],
     banner: {js: "import{createRequire as __csnetRequire}from'node:module';const require=__csnetRequire(import.meta.url);"},
     logLevel: 'warning',
   })

@@ -4,6 +4,6 @@ process.removeAllListeners('warning')
 process.on('warning', () => {})
 process.env.OCLIF_DISABLE_LINKED_ESM_WARNING ??= '1'
 
-const {execute, settings} = await import('@oclif/core')
+const {execute, settings} = await import('../dist/main.js')
 settings.enableAutoTranspile = false
 await execute({dir: import.meta.url})

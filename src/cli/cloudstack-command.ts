@@ -1,5 +1,5 @@
 import {Command} from '@oclif/core'
-import type {z} from 'zod'
+import type * as z from 'zod/mini'
 
 import {Deadline} from '../core/deadline.js'
 import {CsnetError, describeError, oneLine} from '../core/errors.js'
@@ -23,7 +23,7 @@ const LOCK_WAIT_SECONDS = 30
  * validated, typed payload), the network/VPC lock, the deadline, logging and the exit-code contract; a
  * subclass only names its schema and calls its service.
  */
-export abstract class CloudStackCommand<S extends z.ZodType> extends Command {
+export abstract class CloudStackCommand<S extends z.core.$ZodType> extends Command {
   static override args = cloudstackArgs
   static override flags = cloudstackFlags([])
   static override strict = true
@@ -41,7 +41,7 @@ export abstract class CloudStackCommand<S extends z.ZodType> extends Command {
     const command = this.id ?? 'unknown'
     try {
       const invocation = await this.invocation(command)
-      const payload = validatePayload(this.schema, invocation.payload, command)
+      const payload = validatePayload(this.schema, invocation.payload)
       this.logUnused(invocation)
       const deadline = new Deadline(invocation.timeoutSeconds, started)
       setDefaultTimeout(deadline.remainingMs())

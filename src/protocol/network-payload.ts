@@ -1,6 +1,6 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 
-import {cidrv4, cidrv6, dnsList, id, ipv4, ipv6, optional, vlan} from './fields.js'
+import {cidrv4, cidrv6, dnsList, id, ipv4, ipv6, optional, vlan, word} from './fields.js'
 
 /** The standard network field set (cloudstack-protocol.md §2.1) plus extension_ip and the IPv6 trio. */
 export const networkFields = {
@@ -8,8 +8,8 @@ export const networkFields = {
   vpc_id: optional(id),
   zone_id: optional(id),
   vlan: optional(vlan),
-  guest_type: optional(z.string().transform((value) => value.toLowerCase())),
-  network_state: optional(z.string().transform((value) => value.toLowerCase())),
+  guest_type: optional(word),
+  network_state: optional(word),
   gateway: optional(ipv4),
   cidr: optional(cidrv4),
   extension_ip: optional(ipv4),

@@ -1,8 +1,9 @@
-import type {z} from 'zod'
+import * as z from 'zod/mini'
 
 import {InputError} from '../core/errors.js'
 
 type Issue = z.core.$ZodIssue
+type Schema = z.core.$ZodType
 
 /** A union's own message is "Invalid input"; the branch that got furthest says what was wrong. */
 function messageOf(issue: Issue): string {
@@ -24,12 +25,12 @@ function valueAt(payload: unknown, path: PropertyKey[]): unknown {
 }
 
 /** Validate at the edge; the first problem becomes one line naming the field. */
-export function validatePayload<T extends z.ZodType>(schema: T, payload: unknown, command: string): z.output<T> {
-  const result = schema.safeParse(payload)
+export function validatePayload<T extends Schema>(schema: T, payload: unknown): z.output<T> {
+  const result = z.safeParse(schema, payload)
   if (result.success) return result.data
   const issue = result.error.issues[0]
-  if (!issue) throw new InputError(`${command}: payload is invalid`)
+  if (!issue) throw new InputError("payload is invalid")
   const field = issue.path.length > 0 ? issue.path.join('.') : 'payload'
   const missing = issue.path.length > 0 && valueAt(payload, issue.path) === undefined
-  throw new InputError(`${command}: field "${field}" ${missing ? 'is required' : messageOf(issue)}`)
+  throw new InputError(`field "${field}" ${missing ? 'is required' : messageOf(issue)}`)
 }

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 
 import type {NetworkRecord} from '../state/store.js'
 
@@ -16,8 +16,8 @@ export const BUILTIN_CHAINS: Record<Table, readonly string[]> = {
 export const chainContribution = z.object({
   table: z.enum(TABLES),
   chain: z.string(),
-  priority: z.number().int().min(0).max(100_000),
-  rules: z.array(z.array(z.string()).min(1)),
+  priority: z.number().check(z.int(), z.minimum(0), z.maximum(100_000)),
+  rules: z.array(z.array(z.string()).check(z.minLength(1))),
 })
 export type ChainContribution = z.infer<typeof chainContribution>
 
