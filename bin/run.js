@@ -4,6 +4,13 @@ process.removeAllListeners('warning')
 process.on('warning', () => {})
 process.env.OCLIF_DISABLE_LINKED_ESM_WARNING ??= '1'
 
+// Node 22.1+ keeps compiled code between runs (no-op on Node 20): most of a host command's start-up is
+// compiling the CLI. The cache lives in the OS temp dir unless NODE_COMPILE_CACHE says otherwise.
+const {enableCompileCache} = await import('node:module')
+try {
+  enableCompileCache?.()
+} catch {}
+
 const {execute, settings} = await import('../dist/main.js')
 settings.enableAutoTranspile = false
 await execute({dir: import.meta.url})

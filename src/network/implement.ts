@@ -21,19 +21,27 @@ export async function implementNetwork(ctx: HostContext, payload: NetworkPayload
   const record = networkRecordFrom(payload, previous, ctx.invocation.physical)
   const attachment = guestAttachmentOf(record)
 
-  const host = await observeHost()
-  if (!host.links.has(attachment.vlanDevice) && !host.links.has(attachment.parentDevice)) {
-    throw new InputError(`host device ${attachment.parentDevice} does not exist; set guest.network.device on the physical network`)
+  const hostLock = acquireLock(ctx.store.hostLockPath(), Math.min(HOST_LOCK_WAIT_SECONDS, ctx.deadline.remainingMs() / 1000), 'host devices')
+  let changed: boolean
+  try {
+    const [host, ns] = await Promise.all([observeHost(), observeNamespace(record.namespace)])
+    if (!host.links.has(attachment.vlanDevice) && !host.links.has(attachment.parentDevice)) {
+      throw new InputError(`host device ${attachment.parentDevice} does not exist; set guest.network.device on the physical network`)
+    }
+    const plan = planLinks(attachment, host, ns)
+    claimNames(ctx, record)
+    ctx.store.writeNetwork(record)
+    await ensureNamespace(record.namespace, ctx.paths.netnsConfDir)
+    // Bridges and VLAN devices are shared between networks: they are created under the host lock.
+    for (const device of plan.creates) ctx.store.markCreated(device)
+    await applyLinkPlan(plan, record.namespace)
+    changed = !isEmptyPlan(plan)
+  } finally {
+    hostLock.release()
   }
-  claimNames(ctx, record)
-
-  ctx.store.writeNetwork(record)
-  await ensureNamespace(record.namespace, ctx.paths.netnsConfDir)
-  await convergeLinks(ctx, record)
   const tiers = snapshotOf(ctx, record, record.namespace).networks
-  await setSysctls(record.namespace, namespaceSysctls(tiers))
-  await reconcileRuleset(ctx, record, record.namespace)
-  await verifyLinks(record)
+  await Promise.all([setSysctls(record.namespace, namespaceSysctls(tiers)), reconcileRuleset(ctx, record, record.namespace)])
+  if (changed) await verifyLinks(record)
   log().info({network: record.networkId, namespace: record.namespace, vlan: record.vlan}, 'network implemented')
   return record
 }
@@ -57,27 +65,18 @@ function claimNames(ctx: HostContext, record: NetworkRecord): void {
   }
 }
 
-async function convergeLinks(ctx: HostContext, record: NetworkRecord): Promise<void> {
-  const attachment = guestAttachmentOf(record)
-  // Bridges and VLAN devices are shared between networks: create or delete them under the host lock.
-  const hostLock = acquireLock(ctx.store.hostLockPath(), Math.min(HOST_LOCK_WAIT_SECONDS, ctx.deadline.remainingMs() / 1000), 'host devices')
+function planLinks(...args: Parameters<typeof planGuestAttachment>) {
   try {
-    let plan
-    try {
-      plan = planGuestAttachment(attachment, await observeHost(), await observeNamespace(record.namespace))
-    } catch (error) {
-      if (error instanceof PlanError) throw new InputError(error.message)
-      throw error
-    }
-    for (const device of plan.creates) ctx.store.markCreated(device)
-    await applyLinkPlan(plan, record.namespace)
-  } finally {
-    hostLock.release()
+    return planGuestAttachment(...args)
+  } catch (error) {
+    if (error instanceof PlanError) throw new InputError(error.message)
+    throw error
   }
 }
 
 async function verifyLinks(record: NetworkRecord): Promise<void> {
-  const again = planGuestAttachment(guestAttachmentOf(record), await observeHost(), await observeNamespace(record.namespace))
+  const [host, ns] = await Promise.all([observeHost(), observeNamespace(record.namespace)])
+  const again = planGuestAttachment(guestAttachmentOf(record), host, ns)
   if (!isEmptyPlan(again)) {
     throw new ApplyError(`links of network ${record.networkId} did not converge; still pending: ${[...again.host, ...again.namespace].map((c) => c.join(' ')).join('; ')}`)
   }

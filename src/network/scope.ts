@@ -1,3 +1,5 @@
+import {join} from 'node:path'
+
 import {ApplyError} from '../core/errors.js'
 import {namespaceExists} from '../links/observe.js'
 import {applyRuleset} from '../ruleset/apply.js'
@@ -31,9 +33,11 @@ export function snapshotOf(ctx: HostContext, scope: Scope, namespace: string): R
   }
 }
 
+export const RULESET_MEMO = 'csnet-ruleset.json'
+
 /** Re-render the namespace's whole ruleset from state (core + every plugin) and apply it atomically. */
 export async function reconcileRuleset(ctx: HostContext, scope: Scope, namespace: string): Promise<void> {
   if (!namespaceExists(namespace)) throw new ApplyError(`namespace ${namespace} does not exist`)
   const contributions = await collectContributions(ctx.config, snapshotOf(ctx, scope, namespace))
-  await applyRuleset(namespace, contributions)
+  await applyRuleset(namespace, contributions, join(ctx.store.scopeDir(scope), RULESET_MEMO))
 }

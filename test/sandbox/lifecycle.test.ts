@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
@@ -51,6 +51,22 @@ describe('network lifecycle on real kernel state', {skip: sandboxSkip}, () => {
     const before = kernelState('cs-net-42')
     const run = csnet(['implement-network', payloadFile(network), '60'])
     assert.equal(run.status, 0, run.stderr)
+    assert.equal(kernelState('cs-net-42'), before)
+  })
+
+  it('a forced second apply (no memo of the first) also changes nothing', () => {
+    const before = kernelState('cs-net-42')
+    rmSync(join(STATE_DIR, 'network-42', 'csnet-ruleset.json'))
+    assert.equal(csnet(['implement-network', payloadFile(network), '60']).status, 0)
+    assert.equal(kernelState('cs-net-42'), before)
+    assert.ok(existsSync(join(STATE_DIR, 'network-42', 'csnet-ruleset.json')))
+  })
+
+  it('re-applies the ruleset when a rule was removed by hand', () => {
+    const before = kernelState('cs-net-42')
+    sh('ip', 'netns', 'exec', 'cs-net-42', 'iptables', '-D', 'CS_EXTNET_FORWARD', '-j', 'DROP')
+    assert.notEqual(kernelState('cs-net-42'), before)
+    assert.equal(csnet(['implement-network', payloadFile(network), '60']).status, 0)
     assert.equal(kernelState('cs-net-42'), before)
   })
 
