@@ -1,5 +1,5 @@
 import {execa} from 'execa'
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 
 export interface Check {
   name: string
@@ -46,20 +46,12 @@ async function iptablesBackend(): Promise<Check> {
   }
 }
 
-function kernelFeature(name: string, probe: () => boolean, fix: string, required = true): Check {
-  const ok = probe()
-  return {name, ok, required, detail: ok ? 'available' : 'missing', fix}
-}
-
-function moduleAvailable(module: string): boolean {
-  try {
-    if (readFileSync('/proc/modules', 'utf8').split('\n').some((line) => line.startsWith(`${module} `))) return true
-  } catch {}
-  let release = ''
-  try {
-    release = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()
-  } catch {}
-  return existsSync(`/sys/module/${module}`) || (release !== '' && existsSync(`/lib/modules/${release}`) && existsSync(`/lib/modules/${release}/modules.builtin`) && readFileSync(`/lib/modules/${release}/modules.builtin`, 'utf8').includes(`/${module}.ko`))
+/** Try a kernel feature in a throwaway network namespace: the host's own links are never touched. */
+async function probe(name: string, script: string[][], fix: string, required = true): Promise<Check> {
+  const args = script.flatMap((command, index) => (index === 0 ? command : ['&&', ...command]))
+  const result = await execa('unshare', ['--net', 'sh', '-c', args.join(' ')], {reject: false})
+  const ok = result.exitCode === 0
+  return {name, ok, required, detail: ok ? 'available' : `unavailable (${String(result.stderr).trim().split('\n')[0] || `exit ${result.exitCode}`})`, fix}
 }
 
 export async function checkHost(): Promise<Check[]> {
@@ -75,9 +67,17 @@ export async function checkHost(): Promise<Check[]> {
     })
   }
   checks.push(await iptablesBackend())
-  checks.push(kernelFeature('network namespaces', () => existsSync('/proc/self/ns/net'), 'a kernel with CONFIG_NET_NS'))
-  checks.push(kernelFeature('bridge', () => moduleAvailable('bridge'), 'modprobe bridge'))
-  checks.push(kernelFeature('veth', () => moduleAvailable('veth'), 'modprobe veth'))
-  checks.push(kernelFeature('802.1Q VLAN', () => moduleAvailable('8021q'), 'modprobe 8021q (or pre-create <eth>.<vlan> devices)', false))
+  checks.push(
+    ...(await Promise.all([
+      probe('network namespaces and veth', [['ip', 'link', 'add', 'p0', 'type', 'veth', 'peer', 'name', 'p1']], 'modprobe veth (CONFIG_VETH, CONFIG_NET_NS)'),
+      probe('bridge', [['ip', 'link', 'add', 'b0', 'type', 'bridge']], 'modprobe bridge'),
+      probe(
+        '802.1Q VLAN',
+        [['ip', 'link', 'add', 'p0', 'type', 'veth', 'peer', 'name', 'p1'], ['ip', 'link', 'add', 'link', 'p0', 'name', 'p0.100', 'type', 'vlan', 'id', '100']],
+        'modprobe 8021q, or pre-create the <eth>.<vlan> devices (csnet uses existing ones as they are)',
+        false,
+      ),
+    ])),
+  )
   return checks
 }
