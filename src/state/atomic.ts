@@ -1,4 +1,4 @@
-import {closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync} from 'node:fs'
+import {closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
 /** Write a file so readers and crashes only ever see the old or the new content: temp + fsync + rename. */
@@ -33,4 +33,13 @@ export function syncDirectory(dir: string): void {
   } finally {
     if (fd !== undefined) closeSync(fd)
   }
+}
+
+/** writeFileAtomic, skipped when the file already holds exactly this content (each write costs two fsyncs). */
+export function writeFileIfChanged(path: string, content: string, mode = 0o644): boolean {
+  try {
+    if (readFileSync(path, 'utf8') === content) return false
+  } catch {}
+  writeFileAtomic(path, content, mode)
+  return true
 }

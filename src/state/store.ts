@@ -1,7 +1,7 @@
 import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {writeFileAtomic} from './atomic.js'
+import {writeFileAtomic, writeFileIfChanged} from './atomic.js'
 
 /** Everything needed to rebuild a network's kernel state from scratch, beyond the reference's one-value files. */
 export interface NetworkRecord {
@@ -94,13 +94,13 @@ export class StateStore {
     mkdirSync(dir, {recursive: true})
     for (const [file, pick, always] of REFERENCE_FILES) {
       const value = pick(record)
-      if (value !== undefined || always) writeFileAtomic(join(dir, file), `${value ?? ''}\n`)
+      if (value !== undefined || always) writeFileIfChanged(join(dir, file), `${value ?? ''}\n`)
     }
     const scopeDir = this.scopeDir(record)
-    writeFileAtomic(join(scopeDir, 'namespace'), `${record.namespace}\n`)
-    if (record.vpcId) writeFileAtomic(join(scopeDir, 'tiers', record.networkId), '')
+    writeFileIfChanged(join(scopeDir, 'namespace'), `${record.namespace}\n`)
+    if (record.vpcId) writeFileIfChanged(join(scopeDir, 'tiers', record.networkId), '')
     // The record goes last: it is what csnet trusts, so it only describes files already in place.
-    writeFileAtomic(join(dir, RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`)
+    writeFileIfChanged(join(dir, RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`)
   }
 
   removeNetwork(record: NetworkRecord): void {
