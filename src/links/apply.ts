@@ -8,7 +8,8 @@ import {listAddresses, listLinks, listRoutes, namespaceExists} from './observe.j
 import type {HostView, IpCommand, LinkPlan, NamespaceView} from './plan.js'
 
 export async function observeHost(): Promise<HostView> {
-  return {links: await listLinks()}
+  const [links, routes] = await Promise.all([listLinks(), listRoutes(undefined)])
+  return {links, routes}
 }
 
 export async function observeNamespace(namespace: string): Promise<NamespaceView> {

@@ -1,7 +1,10 @@
 import type {ObservedAddress, ObservedLink, ObservedRoute} from './observe.js'
 
-/** Where a network's guest side plugs in: host VLAN device → bridge → veth pair → namespace. */
-export interface GuestAttachment {
+/**
+ * How a namespace plugs into a host network: host VLAN device → bridge → veth pair → namespace. The guest
+ * side of every network is one; so is each public VLAN of a namespace (nat plugin).
+ */
+export interface Attachment {
   namespace: string
   parentDevice: string
   vlanId?: number
@@ -14,10 +17,13 @@ export interface GuestAttachment {
   /** Addresses (CIDR form) the namespace end carries. */
   addresses: string[]
   defaultRoute?: string
+  /** Host-side routes (`<ip>/32`) through the host end, so the host itself reaches these addresses. */
+  hostRoutes?: string[]
 }
 
 export interface HostView {
   links: Map<string, ObservedLink>
+  routes: ObservedRoute[]
 }
 
 export interface NamespaceView {
@@ -43,7 +49,7 @@ export function isEmptyPlan(plan: LinkPlan): boolean {
 }
 
 /** Pure: what to run so the host and namespace match `want`. Empty when they already do. */
-export function planGuestAttachment(want: GuestAttachment, host: HostView, ns: NamespaceView): LinkPlan {
+export function planAttachment(want: Attachment, host: HostView, ns: NamespaceView): LinkPlan {
   const plan: LinkPlan = {host: [], namespace: [], creates: []}
   const vlanDevice = host.links.get(want.vlanDevice)
   const parent = host.links.get(want.parentDevice)
@@ -68,10 +74,23 @@ export function planGuestAttachment(want: GuestAttachment, host: HostView, ns: N
 
   planVeth(plan, want, mtu, host, ns)
   planNamespaceSide(plan, want, ns)
+  planHostRoutes(plan, want, host)
   return plan
 }
 
-function planVeth(plan: LinkPlan, want: GuestAttachment, mtu: number, host: HostView, ns: NamespaceView): void {
+/** `ip -json route` prints host routes without their /32. */
+function routeKey(dst: string): string {
+  return dst.endsWith('/32') ? dst.slice(0, -3) : dst
+}
+
+function planHostRoutes(plan: LinkPlan, want: Attachment, host: HostView): void {
+  const wanted = new Set((want.hostRoutes ?? []).map(routeKey))
+  const present = new Set(host.routes.filter((route) => route.dev === want.vethHost).map((route) => routeKey(route.dst)))
+  for (const dst of wanted) if (!present.has(dst)) plan.host.push(['route', 'replace', `${dst}/32`, 'dev', want.vethHost])
+  for (const dst of present) if (!wanted.has(dst)) plan.host.push(['route', 'del', `${dst}/32`, 'dev', want.vethHost])
+}
+
+function planVeth(plan: LinkPlan, want: Attachment, mtu: number, host: HostView, ns: NamespaceView): void {
   const hostEnd = host.links.get(want.vethHost)
   const nsEnd = ns.links.get(want.vethNs)
   const strayPeer = host.links.get(want.vethNs)
@@ -97,7 +116,7 @@ function planVeth(plan: LinkPlan, want: GuestAttachment, mtu: number, host: Host
   if (halfMade || (!fresh && nsEnd?.mac !== want.mac)) plan.namespace.push(['link', 'set', want.vethNs, 'address', want.mac])
 }
 
-function planNamespaceSide(plan: LinkPlan, want: GuestAttachment, ns: NamespaceView): void {
+function planNamespaceSide(plan: LinkPlan, want: Attachment, ns: NamespaceView): void {
   const deleting = plan.namespace.some((command) => command[1] === 'del')
   const nsEnd = deleting ? undefined : ns.links.get(want.vethNs)
   if (!ns.links.get('lo')?.up) plan.namespace.push(['link', 'set', 'lo', 'up'])
@@ -119,22 +138,14 @@ function planNamespaceSide(plan: LinkPlan, want: GuestAttachment, ns: NamespaceV
   }
 }
 
-/**
- * Pure: what to delete when a network's guest side goes. Shared devices stay while another network uses them,
- * and devices csnet did not create (the operator's eth1.100, a CI stand-in) are never removed.
- */
-export function planGuestDetach(
-  want: GuestAttachment,
-  host: HostView,
-  options: {inUseElsewhere: (device: string) => boolean; createdByUs: (device: string) => boolean},
-): LinkPlan {
+/** Pure: remove an attachment's veth (its namespace end and host routes go with it). Shared devices are released separately. */
+export function planDetach(want: Attachment, host: HostView): LinkPlan {
   const plan: LinkPlan = {host: [], namespace: [], creates: []}
   if (host.links.has(want.vethHost)) plan.host.push(['link', 'del', want.vethHost])
-  for (const device of [want.bridge, want.vlanDevice]) {
-    if (device === want.parentDevice) continue
-    if (host.links.has(device) && options.createdByUs(device) && !options.inUseElsewhere(device)) {
-      plan.host.push(['link', 'del', device])
-    }
-  }
   return plan
+}
+
+/** Pure: delete shared host devices nobody uses any more, bridge before its VLAN port. */
+export function planSharedDeviceRemoval(devices: string[], host: HostView): LinkPlan {
+  return {host: devices.filter((device) => host.links.has(device)).map((device) => ['link', 'del', device]), namespace: [], creates: []}
 }

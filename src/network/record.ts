@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto'
 
 import {InputError} from '../core/errors.js'
-import type {GuestAttachment} from '../links/plan.js'
+import type {Attachment} from '../links/plan.js'
 import {bridgeName, chosenId, guestVethNames, namespaceName, vlanDeviceName} from '../naming/names.js'
 import {networkOf, prefixLength, UNTAGGED} from '../protocol/fields.js'
 import type {NetworkPayload} from '../protocol/network-payload.js'
@@ -81,11 +81,11 @@ export function networkRecordFrom(
   return record
 }
 
-export function guestAttachmentOf(record: NetworkRecord): GuestAttachment {
+export function guestAttachmentOf(record: NetworkRecord): Attachment {
   const addresses: string[] = []
   if (record.extensionIp && record.cidr) addresses.push(`${record.extensionIp}/${prefixLength(record.cidr)}`)
   if (record.ip6Gateway && record.ip6Cidr) addresses.push(`${record.ip6Gateway}/${prefixLength(record.ip6Cidr)}`)
-  const attachment: GuestAttachment = {
+  const attachment: Attachment = {
     namespace: record.namespace,
     parentDevice: record.guestDevice,
     vlanDevice: record.names.vlanDevice,
@@ -132,4 +132,9 @@ export function namespaceSysctls(records: NetworkRecord[]): Record<string, strin
 export function stableMac(name: string): string {
   const bytes = createHash('sha256').update(name).digest().subarray(0, 5)
   return ['02', ...[...bytes].map((byte) => byte.toString(16).padStart(2, '0'))].join(':')
+}
+
+/** Who uses a network's guest-side shared devices, in the host-device registry. */
+export function networkUser(record: {networkId: string}): string {
+  return `network-${record.networkId}`
 }

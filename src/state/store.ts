@@ -120,40 +120,6 @@ export class StateStore {
       return []
     }
   }
-
-  /** Every network record on this host (for shared host devices). */
-  allNetworks(): NetworkRecord[] {
-    let entries: string[]
-    try {
-      entries = readdirSync(this.stateDir)
-    } catch {
-      return []
-    }
-    const records: NetworkRecord[] = []
-    for (const entry of entries) {
-      if (!entry.startsWith('network-')) continue
-      try {
-        const record = this.readNetwork(entry.slice('network-'.length))
-        if (record) records.push(record)
-      } catch {}
-    }
-    return records
-  }
-
-  /** Host devices csnet created (and so may remove), one marker file each. */
-  markCreated(device: string): void {
-    writeFileAtomic(join(this.stateDir, 'host-devices', device), 'created-by=csnet\n')
-  }
-
-  createdByUs(device: string): boolean {
-    return existsSync(join(this.stateDir, 'host-devices', device))
-  }
-
-  forgetCreated(device: string): void {
-    try {
-      unlinkSync(join(this.stateDir, 'host-devices', device))
-    } catch {}
-  }
 }
 
 function readValue(path: string): string | undefined {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import type {ObservedLink} from '../../src/links/observe.js'
-import {isEmptyPlan, planGuestAttachment, planGuestDetach, PlanError, type GuestAttachment, type NamespaceView} from '../../src/links/plan.js'
+import {isEmptyPlan, planAttachment, planDetach, planSharedDeviceRemoval, PlanError, type Attachment, type NamespaceView} from '../../src/links/plan.js'
 
-const want: GuestAttachment = {
+const want: Attachment = {
   namespace: 'cs-net-42', parentDevice: 'eth1', vlanId: 100, vlanDevice: 'eth1.100', bridge: 'breth1-100',
   vethHost: 'vh-100-42', vethNs: 'vn-100-42', mac: '02:00:00:00:00:2a', addresses: ['10.1.1.1/24', 'fd00::1/64'],
 }
@@ -17,7 +17,7 @@ const converged = {
   host: {links: new Map([
     link('eth1', {mtu: 9000}), link('eth1.100', {kind: 'vlan', master: 'breth1-100', mtu: 9000}),
     link('breth1-100', {kind: 'bridge', mtu: 9000}), link('vh-100-42', {kind: 'veth', master: 'breth1-100', peerElsewhere: true, mtu: 9000}),
-  ])},
+  ]), routes: []},
   ns: {
     links: new Map([link('lo'), link('vn-100-42', {kind: 'veth', peerElsewhere: true, mtu: 9000, mac: '02:00:00:00:00:2a'})]),
     addresses: [{device: 'vn-100-42', family: 'inet', cidr: '10.1.1.1/24'}, {device: 'vn-100-42', family: 'inet6', cidr: 'fd00::1/64'}, {device: 'vn-100-42', family: 'inet6', cidr: 'fe80::1/64'}],
@@ -29,11 +29,11 @@ const noNamespace: NamespaceView = {links: new Map(), addresses: [], routes: []}
 
 describe('guest link planning', () => {
   it('plans nothing for a converged network', () => {
-    assert.ok(isEmptyPlan(planGuestAttachment(want, converged.host, converged.ns)))
+    assert.ok(isEmptyPlan(planAttachment(want, converged.host, converged.ns)))
   })
 
   it('builds everything on a bare host, veths taking the trunk MTU', () => {
-    const plan = planGuestAttachment(want, {links: new Map([link('eth1', {mtu: 9000})])}, noNamespace)
+    const plan = planAttachment(want, {links: new Map([link('eth1', {mtu: 9000})]), routes: []}, noNamespace)
     assert.deepEqual(plan.creates, ['eth1.100', 'breth1-100'])
     assert.deepEqual(plan.host.map((c) => c.join(' ')), [
       'link add link eth1 name eth1.100 type vlan id 100',
@@ -51,38 +51,40 @@ describe('guest link planning', () => {
   })
 
   it('uses an existing VLAN device (operator-made or a CI stand-in) as it is', () => {
-    const plan = planGuestAttachment(want, {links: new Map([link('eth1.100', {kind: 'veth', mtu: 1450})])}, noNamespace)
+    const plan = planAttachment(want, {links: new Map([link('eth1.100', {kind: 'veth', mtu: 1450})]), routes: []}, noNamespace)
     assert.deepEqual(plan.creates, ['breth1-100'])
     assert.ok(!plan.host.some((c) => c.join(' ').includes('type vlan')))
     assert.ok(plan.host.some((c) => c.join(' ') === 'link add vh-100-42 mtu 1450 type veth peer name vn-100-42 address 02:00:00:00:00:2a mtu 1450 netns cs-net-42'))
   })
 
   it('finishes a half-made veth pair instead of failing', () => {
-    const host = {links: new Map([...converged.host.links, link('vh-100-42', {kind: 'veth', master: 'breth1-100', mtu: 9000}), link('vn-100-42', {kind: 'veth', mtu: 9000})])}
+    const host = {links: new Map([...converged.host.links, link('vh-100-42', {kind: 'veth', master: 'breth1-100', mtu: 9000}), link('vn-100-42', {kind: 'veth', mtu: 9000})]), routes: []}
     const ns = {...converged.ns, links: new Map([link('lo')]), addresses: []}
-    const plan = planGuestAttachment(want, host, ns)
+    const plan = planAttachment(want, host, ns)
     assert.deepEqual(plan.host.map((c) => c.join(' ')), ['link set vn-100-42 netns cs-net-42'])
     assert.ok(plan.namespace.some((c) => c.join(' ') === 'link set vn-100-42 address 02:00:00:00:00:2a'))
   })
 
   it('corrects addresses: adds missing ones, removes stale ones, keeps link-local', () => {
     const ns = {...converged.ns, addresses: [...converged.ns.addresses, {device: 'vn-100-42', family: 'inet' as const, cidr: '10.1.1.254/24'}]}
-    const plan = planGuestAttachment({...want, addresses: ['10.1.1.1/24']}, converged.host, ns)
+    const plan = planAttachment({...want, addresses: ['10.1.1.1/24']}, converged.host, ns)
     assert.deepEqual(plan.namespace.map((c) => c.join(' ')), ['addr del fd00::1/64 dev vn-100-42', 'addr del 10.1.1.254/24 dev vn-100-42'])
   })
 
   it('refuses a missing trunk NIC and a bridge name held by another kind of device', () => {
-    assert.throws(() => planGuestAttachment(want, {links: new Map()}, noNamespace), PlanError)
-    assert.throws(() => planGuestAttachment(want, {links: new Map([link('eth1'), link('breth1-100', {kind: 'veth'})])}, noNamespace), /not a bridge/)
+    assert.throws(() => planAttachment(want, {links: new Map(), routes: []}, noNamespace), PlanError)
+    assert.throws(() => planAttachment(want, {links: new Map([link('eth1'), link('breth1-100', {kind: 'veth'})]), routes: []}, noNamespace), /not a bridge/)
   })
 
-  it('detaching never removes devices csnet did not create or that others use', () => {
-    const options = (created: string[], used: string[]) => ({createdByUs: (d: string) => created.includes(d), inUseElsewhere: (d: string) => used.includes(d)})
-    const mine = planGuestDetach(want, converged.host, options(['breth1-100', 'eth1.100'], []))
-    assert.deepEqual(mine.host.map((c) => c.join(' ')), ['link del vh-100-42', 'link del breth1-100', 'link del eth1.100'])
-    const operators = planGuestDetach(want, converged.host, options([], []))
-    assert.deepEqual(operators.host.map((c) => c.join(' ')), ['link del vh-100-42'])
-    const shared = planGuestDetach(want, converged.host, options(['breth1-100', 'eth1.100'], ['breth1-100', 'eth1.100']))
-    assert.deepEqual(shared.host.map((c) => c.join(' ')), ['link del vh-100-42'])
+  it('keeps exactly the wanted host routes through the host end', () => {
+    const host = {...converged.host, routes: [{dst: '203.0.113.5', dev: 'vh-100-42'}, {dst: '203.0.113.50', dev: 'vh-100-42'}, {dst: '203.0.113.6', dev: 'other'}]}
+    const plan = planAttachment({...want, hostRoutes: ['203.0.113.5/32', '203.0.113.6/32']}, host, converged.ns)
+    assert.deepEqual(plan.host.map((c) => c.join(' ')), ['route replace 203.0.113.6/32 dev vh-100-42', 'route del 203.0.113.50/32 dev vh-100-42'])
+  })
+
+  it('detaching removes only the veth; shared devices go only when named', () => {
+    assert.deepEqual(planDetach(want, converged.host).host.map((c) => c.join(' ')), ['link del vh-100-42'])
+    assert.deepEqual(planDetach(want, {links: new Map(), routes: []}).host, [])
+    assert.deepEqual(planSharedDeviceRemoval(['breth1-100', 'eth1.100', 'gone0'], converged.host).host.map((c) => c.join(' ')), ['link del breth1-100', 'link del eth1.100'])
   })
 })
