@@ -50,7 +50,9 @@ async function bundle(pkg) {
     chunkNames: 'chunks/[name]-[hash]',
     // The core bundles @oclif/core with its commands (start-up time); plugins resolve it from node_modules.
     // Native or optional modules are never bundled.
-    external: [...(pkg === root ? [] : ['@oclif/core']), '@oclif/plugin-plugins', 'ssh2', 'cpu-features', 'typescript', 'ts-node'],
+    external: ['@oclif/plugin-plugins', 'ssh2', 'cpu-features', 'typescript', 'ts-node'],
+    // Plugins share the core's already-loaded oclif (src/cli/oclif-shared.ts) instead of loading their own.
+    alias: pkg === root ? {} : {'@oclif/core': join(root, 'src', 'cli', 'oclif-shared.ts')},
     banner: {js: "import{createRequire as __csnetRequire}from'node:module';const require=__csnetRequire(import.meta.url);"},
     logLevel: 'warning',
   })

@@ -11,6 +11,7 @@ try {
   enableCompileCache?.()
 } catch {}
 
-const {execute, settings} = await import('../dist/main.js')
+const {execute, oclif, settings} = await import('../dist/main.js')
+globalThis.__csnetOclif = oclif
 settings.enableAutoTranspile = false
 await execute({dir: import.meta.url})

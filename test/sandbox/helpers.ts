@@ -2,6 +2,7 @@ import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import readline from 'node:readline'
 import {fileURLToPath} from 'node:url'
 
 export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..')
@@ -120,4 +121,51 @@ export function hostFingerprint(): string {
     state: listing('/var/lib/cloudstack').filter((entry) => !/(^|\/)lock-/.test(entry) && entry !== 'network-namespace'),
     etc: listing('/etc/netns'),
   })
+}
+
+const NETCAT = join(ROOT, 'test', 'sandbox', 'netcat.js')
+const servers: Array<ReturnType<typeof spawn>> = []
+
+/** Start a TCP/UDP server inside a namespace; resolves once it listens. Stopped by stopServers(). */
+export function serve(namespace: string, protocol: 'tcp' | 'udp', host: string, port: number): Promise<void> {
+  const child = spawn('ip', ['netns', 'exec', namespace, process.execPath, NETCAT, `serve-${protocol}`, host, String(port)], {stdio: ['ignore', 'pipe', 'inherit']})
+  servers.push(child)
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', () => resolve())
+    child.once('exit', (code) => reject(new Error(`server ${namespace} ${host}:${port} exited ${code}`)))
+  })
+}
+
+export function stopServers(): void {
+  for (const child of servers.splice(0)) child.kill()
+}
+
+/** One connection attempt: the server's greeting (which names the address it saw us come from), or undefined. */
+export function probe(namespace: string, protocol: 'tcp' | 'udp', host: string, port: number): string | undefined {
+  const result = spawnSync('ip', ['netns', 'exec', namespace, process.execPath, NETCAT, `probe-${protocol}`, host, String(port)], {encoding: 'utf8'})
+  return result.status === 0 ? result.stdout.trim() : undefined
+}
+
+/** A long-lived TCP connection whose liveness can be checked after rules change. */
+export function holdConnection(namespace: string, host: string, port: number) {
+  const child = spawn('ip', ['netns', 'exec', namespace, process.execPath, NETCAT, 'hold-tcp', host, String(port)], {stdio: ['pipe', 'pipe', 'inherit']})
+  const lines: string[] = []
+  let waiter: ((line: string) => void) | undefined
+  readline.createInterface({input: child.stdout!}).on('line', (line) => {
+    if (waiter) {
+      const resolve = waiter
+      waiter = undefined
+      resolve(line)
+    } else lines.push(line)
+  })
+  const next = () => new Promise<string>((resolve) => (lines.length > 0 ? resolve(lines.shift()!) : (waiter = resolve)))
+  return {
+    greeting: next,
+    /** Send a line and return its echo, or "DEAD" when the connection no longer carries traffic. */
+    async echo(text: string): Promise<string> {
+      child.stdin!.write(`${text}\n`)
+      return next()
+    },
+    close: () => child.kill(),
+  }
 }
