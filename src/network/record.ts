@@ -105,11 +105,17 @@ export function namespaceSysctls(records: NetworkRecord[]): Record<string, strin
   const routed = records.some((record) => record.guestType === 'isolated')
   const settings: Record<string, string> = {
     'net.ipv4.ip_forward': routed ? '1' : '0',
-    'net.ipv4.conf.all.rp_filter': '1',
+    // Reverse-path filtering per interface (the kernel applies max(all, interface)): strict on every guest
+    // veth and by default; the nat plugin sets its public veths loose, where multi-VLAN routing is asymmetric.
+    'net.ipv4.conf.all.rp_filter': '0',
     'net.ipv4.conf.default.rp_filter': '1',
+    // Removing one address of a subnet must not take the others of that subnet with it (release-ip).
+    'net.ipv4.conf.all.promote_secondaries': '1',
+    'net.ipv4.conf.default.promote_secondaries': '1',
   }
   for (const record of records) {
     const device = record.names.vethNs
+    settings[`net.ipv4.conf.${device}.rp_filter`] = '1'
     if (record.ip6Gateway && record.ip6Cidr) {
       Object.assign(settings, {
         'net.ipv6.conf.all.disable_ipv6': '0',

@@ -141,8 +141,9 @@ export function stopServers(): void {
 }
 
 /** One connection attempt: the server's greeting (which names the address it saw us come from), or undefined. */
-export function probe(namespace: string, protocol: 'tcp' | 'udp', host: string, port: number): string | undefined {
-  const result = spawnSync('ip', ['netns', 'exec', namespace, process.execPath, NETCAT, `probe-${protocol}`, host, String(port)], {encoding: 'utf8'})
+export function probe(namespace: string, protocol: 'tcp' | 'udp', host: string, port: number, source?: string): string | undefined {
+  const env = source ? {...process.env, NETCAT_SOURCE: source} : process.env
+  const result = spawnSync('ip', ['netns', 'exec', namespace, process.execPath, NETCAT, `probe-${protocol}`, host, String(port)], {encoding: 'utf8', env})
   return result.status === 0 ? result.stdout.trim() : undefined
 }
 

@@ -31,7 +31,8 @@ describe('network lifecycle on real kernel state', {skip: sandboxSkip}, () => {
     const addresses = JSON.parse(sh('ip', '-n', 'cs-net-42', '-json', 'addr', 'show', 'vn-100-42'))[0].addr_info
     assert.ok(addresses.some((a: {local: string; prefixlen: number}) => a.local === '10.1.1.1' && a.prefixlen === 24))
     assert.equal(sh('ip', 'netns', 'exec', 'cs-net-42', 'sysctl', '-n', 'net.ipv4.ip_forward').trim(), '1')
-    assert.equal(sh('ip', 'netns', 'exec', 'cs-net-42', 'sysctl', '-n', 'net.ipv4.conf.all.rp_filter').trim(), '1')
+    assert.equal(sh('ip', 'netns', 'exec', 'cs-net-42', 'sysctl', '-n', 'net.ipv4.conf.vn-100-42.rp_filter').trim(), '1')
+    assert.equal(sh('ip', 'netns', 'exec', 'cs-net-42', 'sysctl', '-n', 'net.ipv4.conf.default.rp_filter').trim(), '1')
 
     const save = sh('ip', 'netns', 'exec', 'cs-net-42', 'iptables-save')
     for (const chain of ['CS_EXTNET_42_PR', 'CS_EXTNET_42_POST', 'CS_EXTNET_FWD_42', 'CS_EXTNET_FORWARD']) assert.match(save, new RegExp(`^:${chain} `, 'm'))

@@ -5,6 +5,7 @@
 //   probe-tcp <host> <port>   print the greeting, exit 0; exit 1 if nothing within 2 s
 //   probe-udp <host> <port>   send one datagram, print the answer, exit 0; exit 1 after 2 s
 //   hold-tcp <host> <port>    print the greeting, then send each stdin line and print its echo ("DEAD" if none in 2 s)
+// NETCAT_SOURCE=<address> makes clients connect from that local address.
 import dgram from 'node:dgram'
 import net from 'node:net'
 import readline from 'node:readline'
@@ -24,7 +25,7 @@ if (mode === 'serve-tcp') {
   socket.on('message', (_, rinfo) => socket.send(`udp ${rinfo.address}\n`, rinfo.port, rinfo.address))
   socket.bind(port, host, () => console.log('ready'))
 } else if (mode === 'probe-tcp' || mode === 'hold-tcp') {
-  const socket = net.connect({host, port})
+  const socket = net.connect({host, port, localAddress: process.env.NETCAT_SOURCE})
   const timer = setTimeout(() => process.exit(1), 2000)
   let greeted = false
   let pending

@@ -74,7 +74,9 @@ export function natRules(snapshot: RulesetSnapshot, view: NatView): ChainContrib
         chain: MARK_CHAIN,
         priority: 100,
         rules: [
-          ['-j', 'CONNMARK', '--restore-mark', '--nfmask', '0xffff', '--ctmask', '0xffff'],
+          // Only packets from guests take the connection's mark (and so the VLAN's routing table): inbound
+          // packets of the same flow must keep routing to the guest through the main table.
+          ...snapshot.networks.map((network) => ['-i', network.names.vethNs, '-j', 'CONNMARK', '--restore-mark', '--nfmask', '0xffff', '--ctmask', '0xffff']),
           ...secondary.map(([pvlan]) => ['-i', vpn(pvlan), '-m', 'conntrack', '--ctstate', 'NEW', '-j', 'CONNMARK', '--set-xmark', `0x${vlanMark(pvlan).toString(16)}/0xffff`]),
         ],
       },

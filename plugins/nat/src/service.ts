@@ -1,6 +1,6 @@
 import {InputError} from '../../../src/core/errors.js'
 import {log} from '../../../src/core/log.js'
-import {applyLinkPlan, observeHost, observeNamespace} from '../../../src/links/apply.js'
+import {applyLinkPlan, observeHost, observeNamespace, setSysctls} from '../../../src/links/apply.js'
 import {namespaceExists} from '../../../src/links/observe.js'
 import {isEmptyPlan, planDetach} from '../../../src/links/plan.js'
 import {chosenId} from '../../../src/naming/names.js'
@@ -55,6 +55,10 @@ export async function convergePublicSide(ctx: HostContext, network: NetworkRecor
   })
   await detachVlans(ctx, network, gone)
   writeAttachedVlans(scopeDir, attached)
+  // Loose reverse-path filtering on public veths: a flow may arrive on one public VLAN while the default
+  // route leaves through another.
+  const loose = Object.fromEntries(attached.map(({attachment}) => [`net.ipv4.conf.${attachment.vethNs}.rp_filter`, '2']))
+  await setSysctls(network.namespace, loose)
   const routing = planRouting(ips, state.staticNats(), chosen, !network.vpcId, await observeRouting(network.namespace))
   if (routing.length > 0) await applyLinkPlan({host: [], namespace: routing, creates: []}, network.namespace)
   if (changed) for (const {attachment} of attached) await verifyConverged(attachment, `public VLAN of ${network.namespace}`)
