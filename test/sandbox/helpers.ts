@@ -89,7 +89,11 @@ export function kernelState(namespace: string): string {
     .join('\n')
   // Kernel clocks (bridge timers, address lifetimes) and DAD progress move on their own; everything else must not.
   const steady = (text: string) =>
-    text.replace(/\s+valid_lft.*$/gm, '').replace(/\b\w+_timer\s+[\d.]+/g, '').replace(/ tentative\b/g, '')
+    text
+      .replace(/\s+valid_lft.*$/gm, '')
+      .replace(/\b\w+_timer\s+[\d.]+/g, '')
+      .replace(/ tentative\b/g, '')
+      .replace(/ state (UP|UNKNOWN|DOWN|LOWERLAYERDOWN) /g, ' ')
   const addr = steady(sh('ip', '-n', namespace, '-d', 'addr'))
   const hostAddr = steady(sh('ip', '-d', 'addr'))
   return `${save}\n${addr}\n${hostAddr}`

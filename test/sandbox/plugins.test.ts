@@ -62,10 +62,10 @@ describe('plugins contribute commands and chains', {skip: sandboxSkip}, () => {
 
 describe('commands csnet does not have', () => {
   it('a CloudStack command whose plugin is missing names the plugin', () => {
-    const run = csnet(['assign-ip', '/tmp/none.payload', '60'])
+    const run = csnet(['apply-lb-rules', '/tmp/none.payload', '60'])
     assert.equal(run.status, 1)
     assert.equal(run.stdout, '')
-    assert.equal(run.stderr, 'csnet: command "assign-ip" is provided by @csnet/plugin-nat, which is not installed on this host (see csnet plugins)\n')
+    assert.equal(run.stderr, 'csnet: command "apply-lb-rules" is provided by @csnet/plugin-lb-haproxy, which is not installed on this host (see csnet plugins)\n')
   })
 
   it('an unknown command lists the available ones', () => {
