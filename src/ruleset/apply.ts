@@ -7,7 +7,7 @@ import {runInNamespace} from '../exec/run.js'
 import {writeFileAtomic} from '../state/atomic.js'
 import {renderRuleset, RulesetError} from './render.js'
 import {normaliseSave, parseSave} from './save.js'
-import type {SourcedContribution} from './types.js'
+import type {SourcedContribution, Table} from './types.js'
 
 export async function saveRuleset(namespace: string): Promise<string> {
   return (await runInNamespace(namespace, 'iptables-save', [])).stdout
@@ -15,25 +15,27 @@ export async function saveRuleset(namespace: string): Promise<string> {
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex')
 
-/** Our part of a save: CS_EXTNET_* chains, their rules, and built-in jumps into them. */
-function ownedFingerprint(save: string): string {
-  const owned = normaliseSave(save)
-    .split('\n')
-    .filter((line) => line.startsWith('*') || line.includes('CS_EXTNET_'))
-  return sha(owned.join('\n'))
+/** Our part of one table in a save: its CS_EXTNET_* chains, their rules, and built-in jumps into them. */
+function ownedFingerprint(save: string, table: Table): string {
+  const section = normaliseSave(save).split(/^(?=\*)/m).find((part) => part.startsWith(`*${table}\n`)) ?? ''
+  return sha(section.split('\n').filter((line) => line.includes('CS_EXTNET_')).join('\n'))
 }
 
-interface Memo {
-  desired: string
-  applied: string
+function desiredFingerprint(contributions: SourcedContribution[], table: Table): string {
+  const mine = contributions
+    .filter((c) => c.table === table)
+    .sort((a, b) => a.priority - b.priority || a.plugin.localeCompare(b.plugin) || a.chain.localeCompare(b.chain))
+  return sha(JSON.stringify(mine))
 }
 
-function readMemo(path: string | undefined): Memo | undefined {
-  if (!path) return undefined
+type Memo = Partial<Record<Table, {desired: string; applied: string}>>
+
+function readMemo(path: string | undefined): Memo {
+  if (!path) return {}
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as Memo
   } catch {
-    return undefined
+    return {}
   }
 }
 
@@ -42,22 +44,13 @@ function readMemo(path: string | undefined): Memo | undefined {
  * table changes in one transaction (a rejected document changes nothing), so there is never a moment
  * without rules.
  *
- * When the contributions are the ones last applied and the kernel still holds exactly what that apply left
- * (fingerprints kept in `memoPath`), nothing is sent: the apply would be a no-op, and skipping it saves two
- * restores. Any drift (a rule deleted by hand, a new contribution) fails the comparison and re-applies.
+ * A table is left alone when its contributions are the ones last applied and the kernel still holds exactly
+ * what that apply left (fingerprints kept in `memoPath`): its apply would be a no-op. Any drift (a rule
+ * deleted by hand, a new contribution) fails the comparison and that table is re-applied.
  */
-export async function applyRuleset(namespace: string, contributions: SourcedContribution[], memoPath?: string): Promise<boolean> {
+export async function applyRuleset(namespace: string, contributions: SourcedContribution[], memoPath?: string): Promise<Table[]> {
   const current = await saveRuleset(namespace)
-  const desired = sha(
-    JSON.stringify(
-      [...contributions].sort((a, b) => a.priority - b.priority || a.plugin.localeCompare(b.plugin) || a.chain.localeCompare(b.chain)),
-    ),
-  )
   const memo = readMemo(memoPath)
-  if (memo?.desired === desired && memo.applied === ownedFingerprint(current)) {
-    log().debug({namespace}, 'ruleset unchanged; nothing to apply')
-    return false
-  }
   let tables
   try {
     tables = renderRuleset(contributions, parseSave(current))
@@ -65,9 +58,20 @@ export async function applyRuleset(namespace: string, contributions: SourcedCont
     if (error instanceof RulesetError) throw new ApplyError(error.message)
     throw error
   }
-  for (const table of tables) {
+  const desired = Object.fromEntries(tables.map(({table}) => [table, desiredFingerprint(contributions, table)]))
+  const changed = tables.filter(({table}) => memo[table]?.desired !== desired[table] || memo[table]?.applied !== ownedFingerprint(current, table))
+  for (const table of changed) {
     await runInNamespace(namespace, 'iptables-restore', ['--noflush'], {input: table.document})
   }
-  if (memoPath) writeFileAtomic(memoPath, `${JSON.stringify({desired, applied: ownedFingerprint(await saveRuleset(namespace))})}\n`)
-  return true
+  if (changed.length === 0) {
+    log().debug({namespace}, 'ruleset unchanged; nothing to apply')
+    return []
+  }
+  if (memoPath) {
+    const after = await saveRuleset(namespace)
+    const next: Memo = {}
+    for (const {table} of tables) next[table] = {desired: desired[table]!, applied: ownedFingerprint(after, table)}
+    writeFileAtomic(memoPath, `${JSON.stringify(next)}\n`)
+  }
+  return changed.map(({table}) => table)
 }

@@ -59,9 +59,15 @@ export async function convergePublicSide(ctx: HostContext, network: NetworkRecor
   // route leaves through another.
   const loose = Object.fromEntries(attached.map(({attachment}) => [`net.ipv4.conf.${attachment.vethNs}.rp_filter`, '2']))
   await setSysctls(network.namespace, loose)
-  const routing = planRouting(ips, state.staticNats(), chosen, !network.vpcId, await observeRouting(network.namespace))
-  if (routing.length > 0) await applyLinkPlan({host: [], namespace: routing, creates: []}, network.namespace)
+  await convergeRouting(ctx, network)
   if (changed) for (const {attachment} of attached) await verifyConverged(attachment, `public VLAN of ${network.namespace}`)
+}
+
+/** Default route and per-VLAN policy routing, from NAT state. */
+async function convergeRouting(ctx: HostContext, network: NetworkRecord): Promise<void> {
+  const state = natStateOf(ctx, network)
+  const routing = planRouting(state.ips(), state.staticNats(), chosenId(network), !network.vpcId, await observeRouting(network.namespace))
+  if (routing.length > 0) await applyLinkPlan({host: [], namespace: routing, creates: []}, network.namespace)
 }
 
 /** Remove a namespace's veths on these public VLANs and release the VLANs' shared devices. */
@@ -75,9 +81,14 @@ async function detachVlans(ctx: HostContext, network: NetworkRecord, vlans: Atta
   }
 }
 
-/** Everything after a NAT state change: links and routes, then the whole ruleset of the namespace. */
-async function apply(ctx: HostContext, network: NetworkRecord): Promise<void> {
-  await convergePublicSide(ctx, network)
+/**
+ * Everything after a NAT state change, then the whole ruleset of the namespace. A change of public IPs
+ * reconverges links and routes; a static NAT only the routes (policy rules name its private IP); a port
+ * forward only the ruleset.
+ */
+async function apply(ctx: HostContext, network: NetworkRecord, scope: 'links' | 'routes' | 'rules'): Promise<void> {
+  if (scope === 'links') await convergePublicSide(ctx, network)
+  else if (scope === 'routes') await convergeRouting(ctx, network)
   await reconcileRuleset(ctx, network, network.namespace)
 }
 
@@ -103,7 +114,7 @@ export async function assignIp(ctx: HostContext, payload: PublicIpPayload): Prom
     throw new InputError(`public IP ${record.ip} already belongs to network ${previous.network} in ${network.namespace}`)
   }
   state.putIp(record)
-  await apply(ctx, network)
+  await apply(ctx, network, 'links')
   await announce(network.namespace, publicVeth(pvlan, chosenId(network)).ns, record.ip)
   log().info({network: network.networkId, ip: record.ip, pvlan, sourceNat: record.sourceNat}, 'public IP assigned')
 }
@@ -121,15 +132,15 @@ export async function releaseIp(ctx: HostContext, payload: PublicIpPayload): Pro
   for (const rule of state.portForwards().filter((r) => r.publicIp === payload.public_ip)) state.removePortForward(portForwardKey(rule))
   state.removeIp(payload.public_ip)
   if (!network.implemented) return
-  await apply(ctx, network)
+  await apply(ctx, network, 'links')
   await dropPublicIpFlows(network.namespace, payload.public_ip)
   log().info({network: network.networkId, ip: payload.public_ip}, 'public IP released')
 }
 
 /** A NAT rule needs its public IP on the namespace; one not yet assigned is assigned now when its VLAN is known. */
-function ensureAssigned(ctx: HostContext, network: NetworkRecord, payload: PublicIpPayload): void {
+function ensureAssigned(ctx: HostContext, network: NetworkRecord, payload: PublicIpPayload): boolean {
   const state = natStateOf(ctx, network)
-  if (state.ip(payload.public_ip)) return
+  if (state.ip(payload.public_ip)) return false
   if (!payload.public_vlan) throw new InputError(`public IP ${payload.public_ip} is not assigned to network ${network.networkId} and the payload has no public_vlan`)
   state.putIp({
     ip: payload.public_ip,
@@ -141,16 +152,17 @@ function ensureAssigned(ctx: HostContext, network: NetworkRecord, payload: Publi
     since: Date.now(),
     ...(payload.public_gateway ? {gateway: payload.public_gateway} : {}),
   })
+  return true
 }
 
 export async function addStaticNat(ctx: HostContext, payload: StaticNatPayload): Promise<void> {
   const network = implementedNetwork(ctx, payload)
   if (!network) return
-  ensureAssigned(ctx, network, payload)
+  const assigned = ensureAssigned(ctx, network, payload)
   const state = natStateOf(ctx, network)
   const existing = state.staticNats().find((rule) => rule.publicIp === payload.public_ip)
   state.putStaticNat({publicIp: payload.public_ip, privateIp: payload.private_ip, network: network.networkId})
-  await apply(ctx, network)
+  await apply(ctx, network, assigned ? 'links' : 'routes')
   if (existing && existing.privateIp !== payload.private_ip) await dropPublicIpFlows(network.namespace, payload.public_ip)
   log().info({network: network.networkId, publicIp: payload.public_ip, privateIp: payload.private_ip}, 'static NAT added')
 }
@@ -160,7 +172,7 @@ export async function deleteStaticNat(ctx: HostContext, payload: StaticNatPayloa
   if (!network) return
   natStateOf(ctx, network).removeStaticNat(payload.public_ip)
   if (!network.implemented) return
-  await apply(ctx, network)
+  await apply(ctx, network, 'routes')
   await dropPublicIpFlows(network.namespace, payload.public_ip)
   log().info({network: network.networkId, publicIp: payload.public_ip}, 'static NAT deleted')
 }
@@ -177,7 +189,7 @@ export async function addPortForward(ctx: HostContext, payload: PortForwardPaylo
   }
   const network = implementedNetwork(ctx, payload)
   if (!network) return
-  ensureAssigned(ctx, network, payload)
+  const assigned = ensureAssigned(ctx, network, payload)
   natStateOf(ctx, network).putPortForward({
     protocol,
     publicIp: payload.public_ip,
@@ -186,7 +198,7 @@ export async function addPortForward(ctx: HostContext, payload: PortForwardPaylo
     privatePorts: payload.private_port,
     network: network.networkId,
   })
-  await apply(ctx, network)
+  await apply(ctx, network, assigned ? 'links' : 'rules')
   log().info({network: network.networkId, publicIp: payload.public_ip, ports: payload.public_port, protocol}, 'port forward added')
 }
 
@@ -197,7 +209,7 @@ export async function deletePortForward(ctx: HostContext, payload: PortForwardPa
   if (!network) return
   natStateOf(ctx, network).removePortForward(portForwardKey({protocol, publicIp: payload.public_ip, publicPorts: payload.public_port}))
   if (!network.implemented) return
-  await apply(ctx, network)
+  await apply(ctx, network, 'rules')
   await dropForwardFlows(network.namespace, protocol, payload.public_ip, payload.public_port)
   log().info({network: network.networkId, publicIp: payload.public_ip, ports: payload.public_port, protocol}, 'port forward deleted')
 }
