@@ -13,6 +13,7 @@ import type {Invocation} from '../protocol/invocation.js'
 import {readFlags, readPayloadFile} from '../protocol/read.js'
 import {validatePayload} from '../protocol/validate.js'
 import {acquireLock} from '../state/lock.js'
+import {checkPeerVersion, forwardToHost, isExit, managementRole} from './role.js'
 import {StateStore} from '../state/store.js'
 import {cloudstackArgs, cloudstackFlags} from './flags.js'
 
@@ -36,11 +37,17 @@ export abstract class CloudStackCommand<S extends z.core.$ZodType> extends Comma
 
   async run(): Promise<void> {
     const paths = resolvePaths()
-    openLog(paths.logFile)
+    openLog(paths.logFile, undefined, managementRole() ? `/tmp/cloudstack-extensions/${paths.extension}.log` : undefined)
     const started = Date.now()
     const command = this.id ?? 'unknown'
     try {
       const invocation = await this.invocation(command)
+      if (managementRole() && command !== 'ensure-network-device') {
+        const code = await forwardToHost(invocation, paths)
+        if (code !== 0) this.exit(code)
+        return
+      }
+      checkPeerVersion()
       const payload = validatePayload(this.schema, invocation.payload)
       this.logUnused(invocation)
       const deadline = new Deadline(invocation.timeoutSeconds, started)
@@ -87,6 +94,7 @@ export abstract class CloudStackCommand<S extends z.core.$ZodType> extends Comma
   }
 
   private fail(command: string, error: unknown): never {
+    if (isExit(error)) throw error
     const exitCode = error instanceof CsnetError ? error.exitCode : ExitCode.usage
     const message = oneLine(`csnet ${command}: ${describeError(error)}`)
     log().error({command, exitCode, err: error instanceof CsnetError ? undefined : error}, message)
