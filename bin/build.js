@@ -50,10 +50,13 @@ async function bundle(pkg) {
     chunkNames: 'chunks/[name]-[hash]',
     // The core bundles @oclif/core with its commands (start-up time); plugins resolve it from node_modules.
     // Native or optional modules are never bundled.
-    external: ['@oclif/plugin-plugins', 'ssh2', 'cpu-features', 'typescript', 'ts-node'],
+    external: ['@oclif/plugin-plugins', 'cpu-features', '*.node', 'typescript', 'ts-node'],
     // Plugins share the core's already-loaded oclif (src/cli/oclif-shared.ts) instead of loading their own.
     alias: pkg === root ? {} : {'@oclif/core': join(root, 'src', 'cli', 'oclif-shared.ts')},
-    banner: {js: "import{createRequire as __csnetRequire}from'node:module';const require=__csnetRequire(import.meta.url);"},
+    // CommonJS dependencies (ssh2, pino) expect require and __dirname inside the ESM bundle.
+    banner: {
+      js: "import{createRequire as __csnetRequire}from'node:module';import{fileURLToPath as __csnetPath}from'node:url';const require=__csnetRequire(import.meta.url);const __filename=__csnetPath(import.meta.url);const __dirname=__filename.slice(0,__filename.lastIndexOf('/'));",
+    },
     logLevel: 'warning',
   })
 }

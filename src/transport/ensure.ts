@@ -41,8 +41,9 @@ export async function ensureNetworkDevice(request: EnsureRequest, settings: Tran
   const answer = (host: string) =>
     request.vpcId ? `{"host":"${host}","namespace":"${namespace}","vpc_id":"${request.vpcId}"}` : `{"host":"${host}","namespace":"${namespace}"}`
 
+  let sticky: Probe | undefined
   if (request.currentHost && settings.hosts.includes(request.currentHost)) {
-    const sticky = await probe(request.currentHost, settings)
+    sticky = await probe(request.currentHost, settings)
     if (sticky.ok) return answer(request.currentHost)
     if (sticky.error instanceof HostKeyChangedError) throw sticky.error
     log().warn({host: request.currentHost, err: sticky.error.message}, 'current host unreachable; failing over')
@@ -50,7 +51,7 @@ export async function ensureNetworkDevice(request: EnsureRequest, settings: Tran
 
   const start = preferredIndex(key, settings.hosts.length, settings.hash)
   const order = settings.hosts.map((_, offset) => settings.hosts[(start + offset) % settings.hosts.length]!)
-  const probes = order.map((host) => (host === request.currentHost ? Promise.resolve<Probe>({ok: false, error: new Error('already probed')}) : probe(host, settings)))
+  const probes = order.map((host) => (sticky && host === request.currentHost ? Promise.resolve(sticky) : probe(host, settings)))
   const failures: string[] = []
   for (const [index, host] of order.entries()) {
     const result = await probes[index]!

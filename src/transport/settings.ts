@@ -1,5 +1,5 @@
 import {accessSync, constants, mkdirSync} from 'node:fs'
-import {homedir} from 'node:os'
+import {homedir, tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {InputError} from '../core/errors.js'
@@ -39,8 +39,9 @@ function writableDir(dir: string): boolean {
 
 /** The pinned-keys file: in the state dir, or (CloudStack as the unprivileged `cloud` user) under $HOME. */
 export function knownHostsFile(paths: Paths): string {
-  if (writableDir(paths.stateDir)) return join(paths.stateDir, 'known_hosts')
-  return join(homedir(), '.local', 'state', 'csnet', paths.extension, 'known_hosts')
+  const candidates = [paths.stateDir, join(homedir(), '.local', 'state', 'csnet', paths.extension), join(tmpdir(), `csnet-${process.getuid?.() ?? 'user'}`, paths.extension)]
+  const dir = candidates.find((candidate) => writableDir(candidate)) ?? paths.stateDir
+  return join(dir, 'known_hosts')
 }
 
 /** A PEM inside JSON: real newlines after JSON decoding, or literal "\n" from callers that double-escape. */

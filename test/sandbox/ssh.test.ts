@@ -202,6 +202,17 @@ describe('management role over SSH (ssh2) against a real sshd', {skip: sandboxSk
     assert.ok(ping('vm1', '10.1.1.1'))
   })
 
+  it('works as an unprivileged user (CloudStack runs as "cloud"): known_hosts and log fall back, nothing printed', () => {
+    chmodSync(join(work, 'home'), 0o777)
+    const file = payload({network_id: '42'}, {hosts: '127.0.0.2', sshkey: key(), 'ssh.host.fingerprints': sh('ssh-keygen', '-l', '-f', join(work, 'host-127.0.0.2-rekeyed.pub')).split(' ')[1]!})
+    chmodSync(file, 0o644)
+    const run = spawnSync('setpriv', ['--reuid', '1999', '--regid', '1999', '--clear-groups', 'env', `HOME=${join(work, 'home')}`, 'CSNET_ROLE=management', process.execPath, join(ROOT, 'bin', 'run.js'), 'ensure-network-device', file, '60'], {encoding: 'utf8'})
+    assert.equal(run.status, 0, run.stderr)
+    assert.equal(run.stdout, '{"host":"127.0.0.2","namespace":"cs-net-42"}\n')
+    assert.equal(run.stderr, '')
+    assert.ok(existsSync('/tmp/cloudstack-extensions/network-namespace.log'), 'log fell back to the reference proxy location')
+  })
+
   it('a host-side csnet refuses a management server speaking another protocol version', () => {
     const run = csnet(['destroy-network', '--network-id', '42'], {CSNET_PEER_VERSION: '9.9'})
     assert.equal(run.status, 1)
