@@ -52,6 +52,19 @@ describe('nat plugin with real packets', {skip: sandboxSkip}, () => {
     }
   })
 
+  it('assign-ip announces the new IP with gratuitous ARP (arping)', async () => {
+    sh('ip', 'netns', 'exec', 'router', 'sysctl', '-q', '-w', 'net.ipv4.conf.up0.arp_accept=1')
+    ok(['assign-ip', payloadFile(publicIp('203.0.113.12')), '60'])
+    const mac = JSON.parse(sh('ip', '-n', 'cs-net-42', '-json', 'link', 'show', 'vpn-101-42'))[0].address
+    let entry = ''
+    for (let i = 0; i < 30 && !entry.includes(mac); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      entry = sh('ip', '-n', 'router', 'neigh', 'show', '203.0.113.12')
+    }
+    assert.match(entry, new RegExp(`lladdr ${mac}`), 'the router learned the IP without sending anything')
+    ok(['release-ip', payloadFile(publicIp('203.0.113.12')), '60'])
+  })
+
   it('without a forward the router cannot reach the VM through the public IP', () => {
     assert.equal(probe('router', 'tcp', '203.0.113.10', 22), undefined)
   })
