@@ -3,7 +3,7 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
-import {addVm, csnet, csnetAsync, holdConnection, payloadFile, probe, resetHost, sandboxSkip, serve, sh, STATE_DIR, stopServers, trySh} from './helpers.js'
+import {addRouter, addVm, csnet, csnetAsync, holdConnection, payloadFile, probe, resetHost, sandboxSkip, serve, sh, STATE_DIR, stopServers, trySh} from './helpers.js'
 
 const network = {network_id: '42', vlan: '100', gateway: '10.1.1.1', cidr: '10.1.1.0/24', guest_type: 'isolated'}
 const pub = {public_ip: '203.0.113.10', public_vlan: '101', public_gateway: '203.0.113.1', public_cidr: '203.0.113.0/24'}
@@ -24,12 +24,8 @@ describe('firewall plugin with real packets', {skip: sandboxSkip}, () => {
   before(async () => {
     resetHost()
     addVm('100', 'vm1', '10.1.1.10/24', '10.1.1.1')
-    sh('ip', 'netns', 'add', 'router')
-    sh('ip', 'link', 'add', 'eth1.101', 'type', 'veth', 'peer', 'name', 'up0', 'netns', 'router')
-    sh('ip', '-n', 'router', 'addr', 'add', '203.0.113.1/24', 'dev', 'up0')
+    addRouter('router', '101', '203.0.113.1/24')
     sh('ip', '-n', 'router', 'addr', 'add', '192.0.2.50/32', 'dev', 'lo')
-    sh('ip', '-n', 'router', 'link', 'set', 'up0', 'up')
-    sh('ip', '-n', 'router', 'link', 'set', 'lo', 'up')
     ok(['implement-network', payloadFile(network), '60'])
     ok(['assign-ip', payloadFile({...network, ...pub, source_nat: 'true'}), '60'])
     for (const [port, target] of [[2222, 22], [2223, 23]]) {

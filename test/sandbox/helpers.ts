@@ -174,3 +174,13 @@ export function holdConnection(namespace: string, host: string, port: number) {
     close: () => child.kill(),
   }
 }
+
+/** An upstream router behind public VLAN `vlan` (the `eth1.<vlan>` stand-in's far end), holding `address`. */
+export function addRouter(name: string, vlan: string, address: string): void {
+  ensureTrunk()
+  sh('ip', 'netns', 'add', name)
+  sh('ip', 'link', 'add', `eth1.${vlan}`, 'type', 'veth', 'peer', 'name', 'up0', 'netns', name)
+  sh('ip', '-n', name, 'addr', 'add', address, 'dev', 'up0')
+  sh('ip', '-n', name, 'link', 'set', 'up0', 'up')
+  sh('ip', '-n', name, 'link', 'set', 'lo', 'up')
+}

@@ -3,19 +3,11 @@ import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
-import {addVm, csnet, payloadFile, probe, resetHost, sandboxSkip, serve, sh, STATE_DIR, stopServers, trySh} from './helpers.js'
+import {addRouter, addVm, csnet, payloadFile, probe, resetHost, sandboxSkip, serve, sh, STATE_DIR, stopServers, trySh} from './helpers.js'
 
 const ok = (args: string[]) => {
   const run = csnet(args)
   assert.equal(run.status, 0, run.stderr)
-}
-
-/** An upstream router behind public VLAN `vlan` (stand-in eth1.<vlan>), holding `address`. */
-function router(name: string, vlan: string, address: string): void {
-  sh('ip', 'netns', 'add', name)
-  sh('ip', 'link', 'add', `eth1.${vlan}`, 'type', 'veth', 'peer', 'name', 'up0', 'netns', name)
-  sh('ip', '-n', name, 'addr', 'add', address, 'dev', 'up0')
-  sh('ip', '-n', name, 'link', 'set', 'up0', 'up')
 }
 
 describe('a public IP on a second public VLAN', {skip: sandboxSkip}, () => {
@@ -23,8 +15,8 @@ describe('a public IP on a second public VLAN', {skip: sandboxSkip}, () => {
   before(async () => {
     resetHost()
     addVm('140', 'vm44', '10.4.4.10/24', '10.4.4.1')
-    router('routerA', '141', '203.0.113.1/24')
-    router('routerB', '142', '198.51.100.1/24')
+    addRouter('routerA', '141', '203.0.113.1/24')
+    addRouter('routerB', '142', '198.51.100.1/24')
     ok(['implement-network', payloadFile(network), '60'])
     await serve('vm44', 'tcp', '10.4.4.10', 22)
   })
@@ -76,7 +68,7 @@ describe('VPC tiers and NAT', {skip: sandboxSkip}, () => {
     resetHost()
     addVm('901', 'vmA', '10.9.1.10/24', '10.9.1.1')
     addVm('902', 'vmB', '10.9.2.10/24', '10.9.2.1')
-    router('routerV', '191', '203.0.113.1/24')
+    addRouter('routerV', '191', '203.0.113.1/24')
     ok(['implement-network', payloadFile(tier('91', '901', '1')), '60'])
     ok(['implement-network', payloadFile(tier('92', '902', '2')), '60'])
     await serve('vmA', 'tcp', '10.9.1.10', 22)

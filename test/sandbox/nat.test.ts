@@ -3,7 +3,7 @@ import {existsSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
-import {addVm, csnet, holdConnection, payloadFile, probe, resetHost, sandboxSkip, serve, sh, STATE_DIR, stopServers, trySh} from './helpers.js'
+import {addRouter, addVm, csnet, holdConnection, payloadFile, probe, resetHost, sandboxSkip, serve, sh, STATE_DIR, stopServers, trySh} from './helpers.js'
 
 const network = {network_id: '42', vlan: '100', gateway: '10.1.1.1', cidr: '10.1.1.0/24', guest_type: 'isolated'}
 const publicIp = (ip: string, extra: Record<string, unknown> = {}) => ({
@@ -22,11 +22,7 @@ describe('nat plugin with real packets', {skip: sandboxSkip}, () => {
     resetHost()
     addVm('100', 'vm1', '10.1.1.10/24', '10.1.1.1')
     // The upstream router sits behind the public VLAN 101 stand-in, holding the public gateway address.
-    sh('ip', 'netns', 'add', 'router')
-    sh('ip', 'link', 'add', 'eth1.101', 'type', 'veth', 'peer', 'name', 'up0', 'netns', 'router')
-    sh('ip', '-n', 'router', 'addr', 'add', '203.0.113.1/24', 'dev', 'up0')
-    sh('ip', '-n', 'router', 'link', 'set', 'up0', 'up')
-    sh('ip', '-n', 'router', 'link', 'set', 'lo', 'up')
+    addRouter('router', '101', '203.0.113.1/24')
     ok(['implement-network', payloadFile(network), '60'])
     await serve('router', 'tcp', '203.0.113.1', 8000)
     await serve('router', 'udp', '203.0.113.1', 8001)
