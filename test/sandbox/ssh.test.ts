@@ -213,6 +213,30 @@ describe('management role over SSH (ssh2) against a real sshd', {skip: sandboxSk
     assert.ok(existsSync('/tmp/cloudstack-extensions/network-namespace.log'), 'log fell back to the reference proxy location')
   })
 
+  it('a hung host never hangs CloudStack: silent TCP peers time out, a stuck remote command hits the deadline', async () => {
+    // Accepts TCP on port 22 and never says a word.
+    const silent = spawn(process.execPath, ['-e', "require('net').createServer(() => {}).listen(22, '127.0.0.5')"], {stdio: 'ignore'})
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    try {
+      let started = Date.now()
+      const probe = csnet(['ensure-network-device', payload({network_id: '42'}, {hosts: '127.0.0.5', sshkey: key(), 'ssh.connect.timeout': '1'}), '60'], management())
+      assert.equal(probe.status, 1)
+      assert.match(probe.stderr, /no reachable host/)
+      assert.ok(Date.now() - started < 5000, `ensure took ${Date.now() - started} ms`)
+      const stuck = join(work, 'stuck-executor.sh')
+      writeFileSync(stuck, '#!/bin/sh\nsleep 60\n')
+      chmodSync(stuck, 0o755)
+      const pinned = {hosts: '127.0.0.2', sshkey: key(), 'ssh.host.fingerprints': sh('ssh-keygen', '-l', '-f', join(work, 'host-127.0.0.2-rekeyed.pub')).split(' ')[1]!}
+      started = Date.now()
+      const run = csnet(['implement-network', payload({network_id: '42'}, pinned, {host: '127.0.0.2'}), '1'], management({CS_NET_SCRIPT_PATH: stuck}))
+      assert.equal(run.status, 4)
+      assert.match(run.stderr, /gave no result within 6s/)
+      assert.ok(Date.now() - started < 10_000, `forward took ${Date.now() - started} ms`)
+    } finally {
+      silent.kill()
+    }
+  })
+
   it('a host-side csnet refuses a management server speaking another protocol version', () => {
     const run = csnet(['destroy-network', '--network-id', '42'], {CSNET_PEER_VERSION: '9.9'})
     assert.equal(run.status, 1)
