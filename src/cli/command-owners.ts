@@ -3,7 +3,7 @@ export const COMMAND_OWNERS: Record<string, string> = {
   'implement-network': 'csnet',
   'shutdown-network': 'csnet',
   'destroy-network': 'csnet',
-  'ensure-network-device': 'csnet (management role)',
+  'ensure-network-device': 'csnet',
   'implement-vpc': '@csnet/plugin-vpc',
   'shutdown-vpc': '@csnet/plugin-vpc',
   'destroy-vpc': '@csnet/plugin-vpc',

@@ -60,6 +60,20 @@ describe('plugins contribute commands and chains', {skip: sandboxSkip}, () => {
   })
 })
 
+describe('installing a plugin package', {skip: sandboxSkip}, () => {
+  it('csnet plugins install file:<tgz> works offline into a data dir outside the CLI, and its command runs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'csnet-pack-'))
+    sh('npm', 'pack', '--silent', '--pack-destination', dir, join(ROOT, 'test', 'fixtures', 'plugin-fixture'))
+    const data = {CSNET_DATA_DIR: join(dir, 'data'), npm_config_registry: 'http://127.0.0.1:9'}
+    const install = csnet(['plugins', 'install', `file:${join(dir, 'csnet-plugin-fixture-0.1.0.tgz')}`], data)
+    assert.equal(install.status, 0, install.stderr)
+    const run = csnet(['fixture-hello', '--name', 'tgz'], data)
+    assert.equal(run.status, 0, run.stderr)
+    assert.equal(run.stdout, 'fixture says hello to tgz\n')
+    assert.equal(run.stderr, '')
+  })
+})
+
 describe('commands csnet does not have', () => {
   it('a CloudStack command whose plugin is missing names the plugin', () => {
     const run = csnet(['apply-lb-rules', '/tmp/none.payload', '60'])
