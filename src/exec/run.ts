@@ -16,11 +16,11 @@ export interface RunResult {
   exitCode: number
 }
 
-let defaultTimeoutMs = 30_000
+let deadlineAt = Date.now() + 60_000
 
-/** Child processes inherit what is left of the command's deadline. */
+/** Every child process gets what is left of the command's deadline, so a stuck one cannot outlive it. */
 export function setDefaultTimeout(ms: number): void {
-  defaultTimeoutMs = Math.max(1, ms)
+  deadlineAt = Date.now() + Math.max(1, ms)
 }
 
 /** Run a program with an argument array (never a shell string); a failure becomes an ApplyError. */
@@ -29,7 +29,7 @@ export async function run(file: string, args: readonly string[], options: RunOpt
   const result = await execa(file, args, {
     input: options.input,
     reject: false,
-    timeout: options.timeoutMs ?? defaultTimeoutMs,
+    timeout: options.timeoutMs ?? Math.max(1, deadlineAt - Date.now()),
     stripFinalNewline: false,
     env: {LC_ALL: 'C'},
   })
