@@ -12,10 +12,10 @@ export function managementRole(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 export async function forwardToHost(invocation: Invocation, paths: Paths): Promise<number> {
-  const [{transportSettings}, {forward}] = await Promise.all([import('../transport/settings.js'), import('../transport/forward.js')])
+  const [{transportSettings}, {DEADLINE_GRACE_SECONDS, forward}] = await Promise.all([import('../transport/settings.js'), import('../transport/forward.js')])
   const settings = transportSettings(invocation.physical, paths)
   // Give the host time to report its own deadline (it bounds its lock wait by the same timeout).
-  return forward(invocation, settings, paths, (invocation.timeoutSeconds + 5) * 1000)
+  return forward(invocation, settings, paths, (invocation.timeoutSeconds + DEADLINE_GRACE_SECONDS) * 1000)
 }
 
 /** Management and host must speak the same payload dialect; a mismatched pair says so instead of misbehaving. */

@@ -16,6 +16,9 @@ const UPLOAD_FAILED = 97
 
 export const PROTOCOL_VERSION = '0.1'
 
+/** How long past the protocol timeout both sides wait before giving up on the host-side executor. */
+export const DEADLINE_GRACE_SECONDS = 5
+
 export function remoteExecutor(paths: Paths, env: NodeJS.ProcessEnv = process.env): string {
   const path = env.CS_NET_SCRIPT_PATH || env.CSNET_REMOTE_EXECUTOR || `/etc/cloudstack/extensions/${paths.extension}/${paths.extension}-wrapper.sh`
   if (!/^\/[A-Za-z0-9_./-]+$/.test(path)) throw new InputError(`remote executor path ${JSON.stringify(path)} must be an absolute path of letters, digits, . _ - /`)
@@ -38,13 +41,21 @@ export function forwardedPayload(invocation: Invocation): Buffer {
  */
 export function remoteCommand(executor: string, command: string, timeoutSeconds: number): string {
   if (!(command in COMMAND_OWNERS)) throw new InputError(`unknown CloudStack command ${JSON.stringify(command)}`)
+  const seconds = Math.trunc(timeoutSeconds)
   return [
     'umask 077',
     `f=$(mktemp /tmp/cs-extnet-payload-XXXXXX) || exit ${UPLOAD_FAILED}`,
-    `cat > "$f" || { rm -f "$f"; exit ${UPLOAD_FAILED}; }`,
-    `CSNET_PEER_VERSION=${PROTOCOL_VERSION} '${executor}' '${command}' "$f" '${Math.trunc(timeoutSeconds)}'`,
+    `trap 'rm -f "$f"' EXIT`,
+    `cat > "$f" || exit ${UPLOAD_FAILED}`,
+    // In the background with `wait`, so a signal from a management side that gave up interrupts the shell at
+    // once, and a watchdog stops an executor that overruns the deadline (the bash wrapper ignores it), so
+    // the payload never outlives the call.
+    `CSNET_PEER_VERSION=${PROTOCOL_VERSION} '${executor}' '${command}' "$f" '${seconds}' </dev/null & pid=$!`,
+    `(sleep ${seconds + DEADLINE_GRACE_SECONDS} & s=$!; trap 'kill $s; exit 0' TERM; wait $s && kill -TERM $pid) </dev/null >/dev/null 2>&1 & watchdog=$!`,
+    `trap 'kill -TERM $pid 2>/dev/null; exit 143' HUP INT TERM`,
+    'wait $pid',
     'rc=$?',
-    'rm -f "$f"',
+    'kill $watchdog 2>/dev/null',
     'exit $rc',
   ].join('; ')
 }
@@ -71,7 +82,11 @@ export async function forward(invocation: Invocation, settings: TransportSetting
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new CsnetError(`host ${host} gave no result within ${Math.round(timeoutMs / 1000)}s`, ExitCode.busy)), timeoutMs)
     })
-    const result = await Promise.race([execute(client, command, forwardedPayload(invocation)), deadline])
+    const abort = new AbortController()
+    const result = await Promise.race([execute(client, command, forwardedPayload(invocation), abort.signal), deadline]).catch((error: unknown) => {
+      abort.abort()
+      throw error
+    })
     log().info({host, command: invocation.command, code: result.code, signal: result.signal}, 'forwarded')
     if (result.code === UPLOAD_FAILED) throw new SshError(`could not store the payload on ${host}`)
     if (result.code === 0) return ExitCode.ok

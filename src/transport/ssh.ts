@@ -93,13 +93,15 @@ export interface RemoteResult {
 }
 
 /** Run one command on the connection: `input` streamed to its stdin, its stdout/stderr relayed verbatim. */
-export function execute(client: Client, command: string, input: Buffer): Promise<RemoteResult> {
+export function execute(client: Client, command: string, input: Buffer, abort?: AbortSignal): Promise<RemoteResult> {
   return new Promise((resolve, reject) => {
     client.exec(command, (error, channel) => {
       if (error) {
         reject(new SshError(`could not start the remote command: ${error.message}`))
         return
       }
+      // Giving up: ask sshd to signal the remote shell, which stops the executor and cleans up.
+      abort?.addEventListener('abort', () => channel.signal('TERM'), {once: true})
       const result: RemoteResult = {code: null}
       channel.on('exit', (code: number | null, signal?: string) => {
         result.code = code

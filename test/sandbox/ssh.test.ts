@@ -56,7 +56,7 @@ const [command, file, timeout] = process.argv.slice(2)
 const text = fs.readFileSync(file, 'utf8'); const envelope = JSON.parse(text)
 const mode = fs.statSync(file).mode & 0o777
 if (command === 'destroy-network') { process.stderr.write('boom: remote failure\\n'); process.exit(7) }
-console.log(JSON.stringify({command, timeout, mode: mode.toString(8), peer: process.env.CSNET_PEER_VERSION,
+console.log(JSON.stringify({command, file, timeout, mode: mode.toString(8), peer: process.env.CSNET_PEER_VERSION,
   blob: crypto.createHash('sha256').update(envelope.payload.blob || '').digest('hex'),
   physical: Object.keys(envelope['physical-network-extension-details']).sort()}))
 `)
@@ -155,7 +155,8 @@ describe('management role over SSH (ssh2) against a real sshd', {skip: sandboxSk
     assert.equal(report.peer, '0.1')
     assert.equal(report.blob, createHash('sha256').update(blob).digest('hex'))
     assert.deepEqual(report.physical, ['hosts', 'username'])
-    assert.equal(sh('bash', '-c', 'ls /tmp/cs-extnet-payload-* 2>/dev/null | wc -l').trim(), '0', 'the remote temp file is gone')
+    assert.match(report.file, /^\/tmp\/cs-extnet-payload-/)
+    assert.ok(!existsSync(report.file), 'the remote temp file is gone')
   })
 
   it('a generation-1 call is forwarded as a generation-2 payload', () => {
@@ -227,11 +228,15 @@ describe('management role over SSH (ssh2) against a real sshd', {skip: sandboxSk
       writeFileSync(stuck, '#!/bin/sh\nsleep 60\n')
       chmodSync(stuck, 0o755)
       const pinned = {hosts: '127.0.0.2', sshkey: key(), 'ssh.host.fingerprints': sh('ssh-keygen', '-l', '-f', join(work, 'host-127.0.0.2-rekeyed.pub')).split(' ')[1]!}
+      const leftovers = () => sh('bash', '-c', 'ls /tmp/cs-extnet-payload-* 2>/dev/null | wc -l').trim()
+      const before = leftovers()
       started = Date.now()
       const run = csnet(['implement-network', payload({network_id: '42'}, pinned, {host: '127.0.0.2'}), '1'], management({CS_NET_SCRIPT_PATH: stuck}))
       assert.equal(run.status, 4)
       assert.match(run.stderr, /gave no result within 6s/)
       assert.ok(Date.now() - started < 10_000, `forward took ${Date.now() - started} ms`)
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      assert.equal(leftovers(), before, 'giving up stopped the remote executor and removed its temp file')
     } finally {
       silent.kill()
     }

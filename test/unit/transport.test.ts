@@ -82,7 +82,9 @@ describe('forwarding', () => {
   it('builds the remote command from constants, a known command and the checked executor only', () => {
     const command = remoteCommand('/etc/cloudstack/extensions/ext/ext-wrapper.sh', 'implement-network', 60)
     assert.match(command, /^umask 077; f=\$\(mktemp \/tmp\/cs-extnet-payload-XXXXXX\)/)
-    assert.match(command, /'\/etc\/cloudstack\/extensions\/ext\/ext-wrapper.sh' 'implement-network' "\$f" '60'; rc=\$\?; rm -f "\$f"; exit \$rc$/)
+    assert.match(command, /trap 'rm -f "\$f"' EXIT; /)
+    assert.match(command, /'\/etc\/cloudstack\/extensions\/ext\/ext-wrapper.sh' 'implement-network' "\$f" '60' <\/dev\/null & pid=\$!; \(sleep 65 & s=\$!; trap 'kill \$s; exit 0' TERM; wait \$s && kill -TERM \$pid\)/)
+    assert.match(command, /; wait \$pid; rc=\$\?; kill \$watchdog 2>\/dev\/null; exit \$rc$/)
     assert.throws(() => remoteCommand('/x', 'rm -rf /', 60), /unknown CloudStack command/)
     assert.throws(() => remoteExecutor(resolvePaths({}), {CS_NET_SCRIPT_PATH: "/tmp/x'; reboot"}), /absolute path/)
     assert.equal(remoteExecutor(resolvePaths({CSNET_EXTENSION: 'my-ext'}), {}), '/etc/cloudstack/extensions/my-ext/my-ext-wrapper.sh')
