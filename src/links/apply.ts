@@ -4,18 +4,18 @@ import {join} from 'node:path'
 import {ApplyError} from '../core/errors.js'
 import {run} from '../exec/run.js'
 import {writeFileAtomic} from '../state/atomic.js'
-import {listAddresses, listLinks, listRoutes, namespaceExists} from './observe.js'
+import {ipQuery, namespaceExists, toAddresses, toLinks, toRoutes} from './observe.js'
 import type {HostView, IpCommand, LinkPlan, NamespaceView} from './plan.js'
 
 export async function observeHost(): Promise<HostView> {
-  const [links, routes] = await Promise.all([listLinks(), listRoutes(undefined)])
-  return {links, routes}
+  const [links = [], routes = []] = await ipQuery(undefined, ['link show', 'route show'])
+  return {links: toLinks(links), routes: toRoutes(routes)}
 }
 
 export async function observeNamespace(namespace: string): Promise<NamespaceView> {
   if (!namespaceExists(namespace)) return {links: new Map(), addresses: [], routes: []}
-  const [links, addresses, routes] = await Promise.all([listLinks(namespace), listAddresses(namespace), listRoutes(namespace)])
-  return {links, addresses, routes}
+  const [links = [], addresses = [], routes = []] = await ipQuery(namespace, ['link show', 'addr show', 'route show'])
+  return {links: toLinks(links), addresses: toAddresses(addresses), routes: toRoutes(routes)}
 }
 
 /** One `ip -batch` per side. Not transactional, which is why every plan is recomputed from what is observed. */

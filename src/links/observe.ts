@@ -51,17 +51,26 @@ function nsArgs(namespace: string | undefined): string[] {
   return namespace ? ['-n', namespace] : []
 }
 
-export async function listLinks(namespace?: string): Promise<Map<string, ObservedLink>> {
-  const {stdout} = await run('ip', [...nsArgs(namespace), '-json', '-details', 'link', 'show'])
+/**
+ * Several `ip -json` queries in one process (`ip -batch`): each answers with one JSON array on its own line.
+ * Observation is most of a converged command's kernel work, and every spawn costs milliseconds.
+ */
+export async function ipQuery(namespace: string | undefined, queries: string[]): Promise<unknown[][]> {
+  const {stdout} = await run('ip', [...nsArgs(namespace), '-json', '-details', '-batch', '-'], {input: `${queries.join('\n')}\n`})
+  const answers = stdout.split('\n').filter((line) => line.startsWith('['))
+  if (answers.length !== queries.length) throw new Error(`ip -batch answered ${answers.length} of ${queries.length} queries`)
+  return answers.map((line) => JSON.parse(line) as unknown[])
+}
+
+export function toLinks(entries: unknown[]): Map<string, ObservedLink> {
   const links = new Map<string, ObservedLink>()
-  for (const entry of JSON.parse(stdout || '[]') as IpLink[]) links.set(entry.ifname, toLink(entry))
+  for (const entry of entries as IpLink[]) links.set(entry.ifname, toLink(entry))
   return links
 }
 
-export async function listAddresses(namespace?: string): Promise<ObservedAddress[]> {
-  const {stdout} = await run('ip', [...nsArgs(namespace), '-json', 'addr', 'show'])
+export function toAddresses(entries: unknown[]): ObservedAddress[] {
   const addresses: ObservedAddress[] = []
-  for (const entry of JSON.parse(stdout || '[]') as IpLink[]) {
+  for (const entry of entries as IpLink[]) {
     for (const info of entry.addr_info ?? []) {
       if (info.family !== 'inet' && info.family !== 'inet6') continue
       addresses.push({device: entry.ifname, family: info.family, cidr: `${info.local}/${info.prefixlen}`})
@@ -76,9 +85,8 @@ export interface ObservedRoute {
   dev?: string
 }
 
-export async function listRoutes(namespace: string | undefined, family: '-4' | '-6' = '-4'): Promise<ObservedRoute[]> {
-  const {stdout} = await run('ip', [...nsArgs(namespace), family, '-json', 'route', 'show'])
-  return (JSON.parse(stdout || '[]') as Array<{dst: string; gateway?: string; dev?: string}>).map((route) => ({
+export function toRoutes(entries: unknown[]): ObservedRoute[] {
+  return (entries as Array<{dst: string; gateway?: string; dev?: string}>).map((route) => ({
     dst: route.dst,
     gateway: route.gateway,
     dev: route.dev,

@@ -1,4 +1,4 @@
-import {run} from '../../../src/exec/run.js'
+import {ipQuery} from '../../../src/links/observe.js'
 import type {IpCommand} from '../../../src/links/plan.js'
 import type {PublicIp, StaticNat} from './state.js'
 import {byVlan, defaultRouteOwner, publicVeth, RULE_PRIORITY, vlanMark, vlanTable} from './topology.js'
@@ -83,16 +83,13 @@ export function planRouting(ips: PublicIp[], staticNats: StaticNat[], chosenId: 
 }
 
 export async function observeRouting(namespace: string): Promise<RoutingView> {
-  const [rules, routes] = await Promise.all([
-    run('ip', ['-n', namespace, '-json', 'rule', 'show']),
-    run('ip', ['-n', namespace, '-json', 'route', 'show', 'table', 'all']),
-  ])
-  const parsedRules = (JSON.parse(rules.stdout || '[]') as Array<{priority: number; src?: string; fwmark?: string; table: string}>).map((rule) => ({
+  const [rules = [], routes = []] = await ipQuery(namespace, ['rule show', 'route show table all'])
+  const parsedRules = (rules as Array<{priority: number; src?: string; fwmark?: string; table: string}>).map((rule) => ({
     priority: rule.priority,
     src: rule.src,
     fwmark: rule.fwmark,
     table: String(rule.table),
   }))
-  const parsedRoutes = (JSON.parse(routes.stdout || '[]') as ObservedTableRoute[]).filter((route) => route.table === undefined || route.table === 'main' || OUR_TABLES(Number(route.table)))
+  const parsedRoutes = (routes as ObservedTableRoute[]).filter((route) => route.table === undefined || route.table === 'main' || OUR_TABLES(Number(route.table)))
   return {rules: parsedRules, routes: parsedRoutes}
 }
