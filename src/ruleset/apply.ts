@@ -68,9 +68,13 @@ export async function applyRuleset(namespace: string, contributions: SourcedCont
     return []
   }
   if (memoPath) {
-    const after = await saveRuleset(namespace)
+    // Fingerprint what the kernel now holds, reading back only the tables that changed.
+    const after = (await Promise.all(changed.map(({table}) => runInNamespace(namespace, 'iptables-save', ['-t', table])))).map((r) => r.stdout).join('')
     const next: Memo = {}
-    for (const {table} of tables) next[table] = {desired: desired[table]!, applied: ownedFingerprint(after, table)}
+    for (const {table} of tables) {
+      const applied = changed.some((c) => c.table === table) ? ownedFingerprint(after, table) : memo[table]?.applied
+      if (applied) next[table] = {desired: desired[table]!, applied}
+    }
     writeFileAtomic(memoPath, `${JSON.stringify(next)}\n`)
   }
   return changed.map(({table}) => table)
