@@ -64,7 +64,6 @@ export function networkRecordFrom(
     guestDevice,
     publicDevice: hostDevice(physical, 'public.network.device'),
     namespace: namespaceName(scope),
-    hostDevices: [names.bridge, ...(names.vlanDevice === guestDevice ? [] : [names.vlanDevice])],
     names,
     implemented: true,
   }

@@ -47,14 +47,14 @@ export async function teardownNetwork(ctx: HostContext, payload: NetworkPayload,
   if (failure) throw new ApplyError(`plugin ${failure.plugin.name} failed to tear down network ${record.networkId}: ${describeError(failure.error)}`)
 
   ctx.store.writeNetwork({...record, implemented: false})
-  if (record.vpcId) {
-    if (namespaceExists(record.namespace)) await reconcileRuleset(ctx, record, record.namespace)
-    await applyLinkPlan(planDetach(guestAttachmentOf(record), await observeHost()), record.namespace)
-  } else {
+  if (!record.vpcId) {
     // Deleting the namespace takes its veth ends, their host peers and every chain with it.
     await deleteNamespace(record.namespace, ctx.paths.netnsConfDir)
-    await applyLinkPlan(planDetach(guestAttachmentOf(record), await observeHost()), record.namespace)
+  } else if (namespaceExists(record.namespace)) {
+    // A tier leaves a shared namespace: re-render without it, so its chains go and the other tiers' stay.
+    await reconcileRuleset(ctx, record, record.namespace)
   }
+  await applyLinkPlan(planDetach(guestAttachmentOf(record), await observeHost()), record.namespace)
   await releaseSharedDevices(ctx, sharedDevicesFor(record.guestDevice, record.vlan ?? ''), networkUser(record))
 
   if (mode === 'destroy') {

@@ -19,8 +19,6 @@ export interface NetworkRecord {
   guestDevice: string
   publicDevice: string
   namespace: string
-  /** Host-side devices this network uses (bridge, VLAN sub-interface); a device goes when no record lists it. */
-  hostDevices: string[]
   names: {vethHost: string; vethNs: string; bridge: string; vlanDevice: string}
   /** false after shutdown-network: state kept so a re-implement restarts from it, data plane down. */
   implemented: boolean

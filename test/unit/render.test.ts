@@ -12,7 +12,7 @@ const empty = parseSave('')
 function network(id: string, vlan: string, extra: Partial<NetworkRecord> = {}): NetworkRecord {
   return {
     format: 1, networkId: id, guestType: 'isolated', vlan, guestDevice: 'eth1', publicDevice: 'eth1', namespace: `cs-net-${id}`,
-    hostDevices: [], names: {vethHost: `vh-${vlan}-${id}`, vethNs: `vn-${vlan}-${id}`, bridge: `breth1-${vlan}`, vlanDevice: `eth1.${vlan}`},
+    names: {vethHost: `vh-${vlan}-${id}`, vethNs: `vn-${vlan}-${id}`, bridge: `breth1-${vlan}`, vlanDevice: `eth1.${vlan}`},
     implemented: true, ...extra,
   }
 }

@@ -98,7 +98,7 @@ describe('state store', () => {
   const record: NetworkRecord = {
     format: 1, networkId: '42', guestType: 'isolated', vlan: '100', gateway: '10.1.1.1', cidr: '10.1.1.0/24',
     extensionIp: '10.1.1.1', ip6Gateway: 'fd00::1', ip6Cidr: 'fd00::/64', guestDevice: 'eth1', publicDevice: 'eth1',
-    namespace: 'cs-net-42', hostDevices: ['breth1-100', 'eth1.100'],
+    namespace: 'cs-net-42',
     names: {vethHost: 'vh-100-42', vethNs: 'vn-100-42', bridge: 'breth1-100', vlanDevice: 'eth1.100'}, implemented: true,
   }
 
