@@ -113,7 +113,9 @@ function planVeth(plan: LinkPlan, want: Attachment, mtu: number, host: HostView,
   if (!fresh && hostEnd?.mtu !== mtu) plan.host.push(['link', 'set', want.vethHost, 'mtu', String(mtu)])
   if (fresh || !hostEnd?.up) plan.host.push(['link', 'set', want.vethHost, 'up'])
   if (!fresh && nsEnd?.mtu !== mtu) plan.namespace.push(['link', 'set', want.vethNs, 'mtu', String(mtu)])
-  if (halfMade || (!fresh && nsEnd?.mac !== want.mac)) plan.namespace.push(['link', 'set', want.vethNs, 'address', want.mac])
+  // A healthy veth keeps its MAC (adopting the bash wrapper's must not invalidate guests' ARP caches); csnet's
+  // stable MAC goes on the ones it creates or finishes.
+  if (halfMade) plan.namespace.push(['link', 'set', want.vethNs, 'address', want.mac])
 }
 
 function planNamespaceSide(plan: LinkPlan, want: Attachment, ns: NamespaceView): void {
