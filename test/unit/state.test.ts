@@ -60,6 +60,15 @@ describe('network lock', () => {
     assert.ok(readdirSync(dir).includes('lock-network-42'))
   })
 
+  it('is not inherited by processes started while it is held (daemons must never keep a network locked)', () => {
+    const path = join(tmp(), 'lock-network-11')
+    const held = acquireLock(path, 1, 'network 11')
+    const child = spawnSync('sh', ['-c', 'ls -l /proc/self/fd/'], {encoding: 'utf8'})
+    held.release()
+    assert.equal(child.status, 0)
+    assert.doesNotMatch(child.stdout, /lock-network-11/)
+  })
+
   it('excludes the bash wrapper\'s flock(1) on the same file', () => {
     const path = join(tmp(), 'lock-vpc-5')
     const held = acquireLock(path, 1, 'vpc 5')
