@@ -56,6 +56,7 @@ const [command, file, timeout] = process.argv.slice(2)
 const text = fs.readFileSync(file, 'utf8'); const envelope = JSON.parse(text)
 const mode = fs.statSync(file).mode & 0o777
 if (command === 'destroy-network') { process.stderr.write('boom: remote failure\\n'); process.exit(7) }
+if (command === 'release-nic') { process.stderr.write('exited 255 on purpose\\n'); process.exit(255) }
 console.log(JSON.stringify({command, file, timeout, mode: mode.toString(8), peer: process.env.CSNET_PEER_VERSION,
   blob: crypto.createHash('sha256').update(envelope.payload.blob || '').digest('hex'),
   physical: Object.keys(envelope['physical-network-extension-details']).sort()}))
@@ -172,6 +173,12 @@ describe('management role over SSH (ssh2) against a real sshd', {skip: sandboxSk
     const run = csnet(['destroy-network', payload({network_id: '42'}, {hosts: '127.0.0.2', sshkey: key()}, {host: '127.0.0.2'}), '60'], management({CS_NET_SCRIPT_PATH: stub}))
     assert.equal(run.status, 3)
     assert.match(run.stderr, /boom: remote failure/)
+  })
+
+  it('a remote exit 255 is a remote failure (3), not an SSH failure as the reference misread it', () => {
+    const run = csnet(['release-nic', payload({network_id: '42'}, {hosts: '127.0.0.2', sshkey: key()}, {host: '127.0.0.2'}), '60'], management({CS_NET_SCRIPT_PATH: stub}))
+    assert.equal(run.status, 3)
+    assert.match(run.stderr, /exited 255 on purpose/)
   })
 
   it('a changed host key is refused with exit 2, never a reason to fail over', async () => {
