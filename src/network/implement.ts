@@ -5,7 +5,7 @@ import {isEmptyPlan, planAttachment, PlanError, type Attachment, type HostView, 
 import type {NetworkPayload} from '../protocol/network-payload.js'
 import type {NetworkRecord} from '../state/store.js'
 import type {HostContext} from './context.js'
-import {guestAttachmentOf, namespaceSysctls, networkRecordFrom, networkUser} from './record.js'
+import {guestAttachmentOf, namespaceSysctls, networkRecordFrom, networkUser, vethOwner} from './record.js'
 import {reconcileRuleset, snapshotOf} from './scope.js'
 import {sharedDevicesFor, useSharedDevices, withHostLock} from './shared-devices.js'
 
@@ -52,7 +52,7 @@ export function planOrRefuse(attachment: Attachment, host: HostView, ns: Namespa
 }
 
 function claimVeth(ctx: HostContext, record: NetworkRecord): void {
-  ctx.names.claim(record.names.vethHost, record.vpcId ? `vpc-${record.vpcId}` : `network-${record.networkId}`)
+  ctx.names.claim(record.names.vethHost, vethOwner(record))
 }
 
 /** Re-observe after a change: an attachment that does not plan empty now did not converge. */

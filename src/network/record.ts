@@ -143,3 +143,8 @@ export function stableMac(name: string): string {
 export function networkUser(record: {networkId: string}): string {
   return `network-${record.networkId}`
 }
+
+/** Who claims a network's guest veth name: its VPC for tiers (the veth is named after the VPC), else itself. */
+export function vethOwner(record: {networkId: string; vpcId?: string | undefined}): string {
+  return record.vpcId ? `vpc-${record.vpcId}` : `network-${record.networkId}`
+}

@@ -7,7 +7,7 @@ import type {NetworkPayload} from '../protocol/network-payload.js'
 import {HOOK_EVENTS} from '../ruleset/types.js'
 import type {NetworkRecord} from '../state/store.js'
 import type {HostContext} from './context.js'
-import {guestAttachmentOf, networkRecordFrom, networkUser} from './record.js'
+import {guestAttachmentOf, networkRecordFrom, networkUser, vethOwner} from './record.js'
 import {reconcileRuleset, snapshotOf} from './scope.js'
 import {releaseSharedDevices, sharedDevicesFor} from './shared-devices.js'
 
@@ -59,7 +59,7 @@ export async function teardownNetwork(ctx: HostContext, payload: NetworkPayload,
 
   if (mode === 'destroy') {
     ctx.store.removeNetwork(record)
-    ctx.names.release(record.names.vethHost, record.vpcId ? `vpc-${record.vpcId}` : `network-${record.networkId}`)
+    ctx.names.release(record.names.vethHost, vethOwner(record))
   }
   log().info({network: record.networkId, namespace: record.namespace, mode}, `network ${mode === 'destroy' ? 'destroyed' : 'shut down'}`)
 }

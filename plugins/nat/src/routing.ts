@@ -1,7 +1,8 @@
+import {publicVethNames} from '../../../src/naming/names.js'
 import {ipQuery} from '../../../src/links/observe.js'
 import type {IpCommand} from '../../../src/links/plan.js'
 import type {PublicIp, StaticNat} from './state.js'
-import {byVlan, defaultRouteOwner, publicVeth, RULE_PRIORITY, vlanMark, vlanTable} from './topology.js'
+import {byVlan, defaultRouteOwner, RULE_PRIORITY, vlanMark, vlanTable} from './topology.js'
 
 export interface ObservedRule {
   priority: number
@@ -39,7 +40,7 @@ export function planRouting(ips: PublicIp[], staticNats: StaticNat[], chosenId: 
   const owner = defaultRouteOwner(ips, routesSourceNat)
   const current = view.routes.find((route) => route.dst === 'default' && (route.table === undefined || route.table === 'main'))
   if (owner?.gateway) {
-    const dev = publicVeth(owner.pvlan, chosenId).ns
+    const dev = publicVethNames(owner.pvlan, chosenId).ns
     if (current?.gateway !== owner.gateway || current.dev !== dev) commands.push(['route', 'replace', 'default', 'via', owner.gateway, 'dev', dev])
   } else if (current?.dev?.startsWith('vp')) {
     commands.push(['route', 'del', 'default'])
@@ -52,7 +53,7 @@ export function planRouting(ips: PublicIp[], staticNats: StaticNat[], chosenId: 
     if (pvlan === owner?.pvlan || !gateway) continue
     const table = vlanTable(pvlan)
     const mark = `0x${vlanMark(pvlan).toString(16)}/0xffff`
-    wantedTables.set(table, ['route', 'replace', 'default', 'via', gateway, 'dev', publicVeth(pvlan, chosenId).ns, 'table', String(table)])
+    wantedTables.set(table, ['route', 'replace', 'default', 'via', gateway, 'dev', publicVethNames(pvlan, chosenId).ns, 'table', String(table)])
     wantedRules.set(ruleKey(RULE_PRIORITY.fwmark, `fwmark ${mark}`, table), ['rule', 'add', 'fwmark', mark, 'lookup', String(table), 'pref', String(RULE_PRIORITY.fwmark)])
     for (const ip of group) {
       wantedRules.set(ruleKey(RULE_PRIORITY.fromPublic, `from ${ip.ip}`, table), ['rule', 'add', 'from', ip.ip, 'lookup', String(table), 'pref', String(RULE_PRIORITY.fromPublic)])

@@ -1,7 +1,7 @@
-import {chains} from '../../../src/naming/names.js'
+import {chains, publicVethNames} from '../../../src/naming/names.js'
 import type {ChainContribution, RulesetSnapshot} from '../../../src/ruleset/types.js'
 import type {PortForward, PublicIp, StaticNat} from './state.js'
-import {byVlan, defaultRouteOwner, publicVeth, vlanMark} from './topology.js'
+import {byVlan, defaultRouteOwner, vlanMark} from './topology.js'
 
 export const NAT_PRIORITY = {staticNat: 300, portForward: 400, sourceNat: 500} as const
 export const MARK_CHAIN = 'CS_EXTNET_NAT_MARK'
@@ -32,7 +32,7 @@ export function natRules(snapshot: RulesetSnapshot, view: NatView): ChainContrib
   const out: ChainContribution[] = []
   const chosen = snapshot.scope.id
   const ipByAddress = new Map(view.ips.map((ip) => [ip.ip, ip]))
-  const vpn = (pvlan: string) => publicVeth(pvlan, chosen).ns
+  const vpn = (pvlan: string) => publicVethNames(pvlan, chosen).ns
   for (const network of snapshot.networks) {
     if (network.guestType !== 'isolated') continue
     const id = network.networkId

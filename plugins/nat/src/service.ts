@@ -3,7 +3,7 @@ import {log} from '../../../src/core/log.js'
 import {applyLinkPlan, observeHost, observeNamespace, setSysctls} from '../../../src/links/apply.js'
 import {namespaceExists} from '../../../src/links/observe.js'
 import {isEmptyPlan, planDetach} from '../../../src/links/plan.js'
-import {chosenId} from '../../../src/naming/names.js'
+import {chosenId, publicVethNames} from '../../../src/naming/names.js'
 import type {HostContext} from '../../../src/network/context.js'
 import {planOrRefuse, verifyConverged} from '../../../src/network/implement.js'
 import {hostDevice} from '../../../src/network/record.js'
@@ -17,7 +17,7 @@ import {dropForwardFlows, dropPublicIpFlows} from './conntrack.js'
 import type {PortForwardPayload, PublicIpPayload, StaticNatPayload} from './payload.js'
 import {observeRouting, planRouting} from './routing.js'
 import {NatState, portForwardKey, readAttachedVlans, writeAttachedVlans, type AttachedVlan, type PublicIp} from './state.js'
-import {byVlan, publicAttachment, publicVeth} from './topology.js'
+import {byVlan, publicAttachment} from './topology.js'
 
 export function natStateOf(ctx: HostContext, network: NetworkRecord): NatState {
   return new NatState(ctx.store.scopeDir(network), network.networkId)
@@ -115,7 +115,7 @@ export async function assignIp(ctx: HostContext, payload: PublicIpPayload): Prom
   }
   state.putIp(record)
   await apply(ctx, network, 'links')
-  await announce(network.namespace, publicVeth(pvlan, chosenId(network)).ns, record.ip)
+  await announce(network.namespace, publicVethNames(pvlan, chosenId(network)).ns, record.ip)
   log().info({network: network.networkId, ip: record.ip, pvlan, sourceNat: record.sourceNat}, 'public IP assigned')
 }
 

@@ -11,14 +11,10 @@ export function byVlan(ips: PublicIp[]): Map<string, PublicIp[]> {
   return groups
 }
 
-export function publicVeth(pvlan: string, chosenId: string) {
-  return publicVethNames(pvlan, chosenId)
-}
-
 /** The namespace's attachment to one public VLAN: its IPs on the `vpn` end, host routes through `vph`. */
 export function publicAttachment(namespace: string, chosenId: string, pvlan: string, ips: PublicIp[]): Attachment {
   const device = ips[0]?.device ?? 'eth1'
-  const veth = publicVeth(pvlan, chosenId)
+  const veth = publicVethNames(pvlan, chosenId)
   const attachment: Attachment = {
     namespace,
     parentDevice: device,
